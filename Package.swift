@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every Swift target is compiled in Swift 6 mode with warnings treated as errors.
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "Crumbs",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "crumbs", targets: ["crumbs"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each reached from exactly one Swift layer.
+        .systemLibrary(
+            name: "CLibevent", path: "Modules/CLibevent", pkgConfig: "libevent_pthreads",
+            providers: [.apt(["libevent-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+
+        // The evhttp transport: the only Swift that calls libevent.
+        .target(name: "EventHTTP", dependencies: ["CLibevent"], swiftSettings: strict),
+        // Pure session and cookie logic: the only Swift that calls libcrypto and zlib.
+        .target(name: "CrumbsSession", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strict),
+        // The lesson's routes and beyond, on top of the two layers above.
+        .target(
+            name: "CrumbsApp",
+            dependencies: [
+                "EventHTTP", "CrumbsSession",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "crumbs",
+            dependencies: [
+                "CrumbsApp", "CrumbsSession",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "CrumbsSessionTests", dependencies: ["CrumbsSession"], swiftSettings: strict),
+        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP"], swiftSettings: strict),
+        .testTarget(
+            name: "CrumbsAppTests", dependencies: ["CrumbsApp", "CrumbsSession", "EventHTTP"],
+            swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,92 @@
+import COpenSSL
+
+/// Errors from libcrypto, which Crumbs only expects when the library itself is broken.
+public struct CryptoError: Error, CustomStringConvertible, Sendable {
+    public let operation: String
+    public var description: String { "libcrypto failed in \(operation)" }
+}
+
+/// HMAC-SHA1 with one key, the MAC itsdangerous uses by default.
+///
+/// The key is installed once; every message then only re-initialises the context (OpenSSL 3
+/// `EVP_MAC_init` with no key keeps the key), which is several times cheaper than the
+/// one-shot `HMAC()` that builds a context per call. An instance is not thread-safe: keep
+/// one per event loop.
+public final class HMACSHA1 {
+    public static let digestLength = 20
+
+    private let context: OpaquePointer
+
+    public init(key: [UInt8]) throws(CryptoError) {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { throw CryptoError(operation: "EVP_MAC_fetch") }
+        defer { EVP_MAC_free(mac) }
+        guard let context = EVP_MAC_CTX_new(mac) else { throw CryptoError(operation: "EVP_MAC_CTX_new") }
+        let initialised = "SHA1".withCString { digest -> Int32 in
+            var parameters = [
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_end(),
+            ]
+            return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) }
+        }
+        guard initialised == 1 else {
+            EVP_MAC_CTX_free(context)
+            throw CryptoError(operation: "EVP_MAC_init")
+        }
+        self.context = context
+    }
+
+    deinit { EVP_MAC_CTX_free(context) }
+
+    /// The 20-byte MAC of `message`.
+    public func authenticate(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: Self.digestLength)
+        var length = 0
+        let succeeded = digest.withUnsafeMutableBufferPointer { output in
+            EVP_MAC_init(context, nil, 0, nil) == 1
+                && EVP_MAC_update(context, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
+                && EVP_MAC_final(context, output.baseAddress, &length, output.count) == 1
+        }
+        // Re-initialising a keyed context cannot fail short of memory exhaustion; a wrong
+        // MAC would only ever reject a cookie, never accept one.
+        precondition(succeeded && length == Self.digestLength, "HMAC-SHA1 failed")
+        return digest
+    }
+
+    public func authenticate(_ message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBytes { authenticate($0) }
+    }
+
+    /// One-shot HMAC-SHA1, for deriving keys at start-up.
+    public static func oneShot(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: digestLength)
+        var length: UInt32 = 0
+        let result = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBufferPointer { messageBytes in
+                HMAC(EVP_sha1(), keyBytes.baseAddress, Int32(keyBytes.count), messageBytes.baseAddress, messageBytes.count,
+                    &digest, &length)
+            }
+        }
+        precondition(result != nil && length == UInt32(digestLength), "HMAC-SHA1 failed")
+        return digest
+    }
+}
+
+public enum ConstantTime {
+    /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`),
+    /// so a forger learns nothing from how fast a wrong signature is refused.
+    public static func equals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { left in
+            rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0 }
+        }
+    }
+}
+
+public enum SecureRandom {
+    /// `count` bytes from OpenSSL's CSPRNG.
+    public static func bytes(count: Int) throws(CryptoError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw CryptoError(operation: "RAND_bytes") }
+        return bytes
+    }
+}

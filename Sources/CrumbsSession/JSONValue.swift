@@ -1,0 +1,105 @@
+/// A JSON value as Python's `json` module reads and writes it, so that a session written by
+/// Flask comes back out byte for byte when Crumbs signs it again.
+public enum JSONValue: Equatable, Sendable {
+    case null
+    case bool(Bool)
+    /// An integer that fits in 64 bits; arithmetic (the `count` route) works on these.
+    case integer(Int64)
+    /// Any other number, kept as its source text: fractions, exponents, integers beyond 64
+    /// bits and Python's `NaN`/`Infinity`/`-Infinity`. Keeping the text loses nothing that
+    /// a Python reader would see.
+    case number(String)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// Python's truth value (`bool(x)`), which decides Flask's `session.get(k) or default`.
+    public var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let value): return value
+        case .integer(let value): return value != 0
+        case .number(let text):
+            // NaN is truthy in Python; every spelling of zero is not.
+            guard let value = Double(text) else { return true }
+            return value.isNaN || value != 0
+        case .string(let value): return !value.isEmpty
+        case .array(let items): return !items.isEmpty
+        case .object(let object): return !object.isEmpty
+        }
+    }
+}
+
+/// A JSON object whose members are kept sorted by key in code-point order, the order
+/// Python's `json.dumps(sort_keys=True)` writes them in. Keys are unique.
+public struct JSONObject: Equatable, Sendable, Sequence {
+    public private(set) var members: [(key: String, value: JSONValue)]
+
+    public init() { members = [] }
+
+    /// Builds an object from pairs; a repeated key keeps its last value, as `json.loads` does.
+    public init(_ pairs: [(String, JSONValue)]) {
+        members = []
+        members.reserveCapacity(pairs.count)
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public var isEmpty: Bool { members.isEmpty }
+    public var count: Int { members.count }
+    public var keys: [String] { members.map(\.key) }
+
+    public subscript(key: String) -> JSONValue? {
+        get {
+            switch position(of: key) {
+            case .found(let index): return members[index].value
+            case .insertAt: return nil
+            }
+        }
+        set {
+            switch (position(of: key), newValue) {
+            case (.found(let index), let value?): members[index].value = value
+            case (.found(let index), nil): members.remove(at: index)
+            case (.insertAt(let index), let value?): members.insert((key, value), at: index)
+            case (.insertAt, nil): break
+            }
+        }
+    }
+
+    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
+        members.makeIterator()
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.members.elementsEqual(rhs.members) { $0.key == $1.key && $0.value == $1.value }
+    }
+
+    private enum Position { case found(Int), insertAt(Int) }
+
+    /// Binary search by UTF-8 bytes: their order is the code-point order Python sorts by.
+    private func position(of key: String) -> Position {
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            let candidate = members[middle].key
+            if candidate == key { return .found(middle) }
+            if candidate.utf8.lexicographicallyPrecedes(key.utf8) {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return .insertAt(low)
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,131 @@
+/// Writes JSON exactly as Python's `json.dumps(..., sort_keys=True, ensure_ascii=True)` does,
+/// in the two forms Flask uses: compact (`separators=(",", ":")`) inside session cookies and
+/// pretty (`indent=2`, what `jsonify` sends when `app.json.compact = False`) in bodies.
+public enum JSONWriter {
+    public enum Style: Sendable {
+        /// `{"a":1,"b":[2,3]}`: the session cookie payload.
+        case compact
+        /// Two-space indent, `": "` between key and value, a line per member: response bodies.
+        case pretty
+    }
+
+    public static func write(_ value: JSONValue, style: Style, into output: inout [UInt8]) {
+        switch style {
+        case .compact: writeCompact(value, into: &output)
+        case .pretty: writePretty(value, indent: 0, into: &output)
+        }
+    }
+
+    public static func bytes(_ value: JSONValue, style: Style) -> [UInt8] {
+        var output: [UInt8] = []
+        write(value, style: style, into: &output)
+        return output
+    }
+
+    public static func string(_ value: JSONValue, style: Style) -> String {
+        String(decoding: bytes(value, style: style), as: UTF8.self)
+    }
+
+    private static func writeCompact(_ value: JSONValue, into output: inout [UInt8]) {
+        switch value {
+        case .array(let items):
+            output.append(UInt8(ascii: "["))
+            for (position, item) in items.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeCompact(item, into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            for (position, member) in object.members.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(member.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                writeCompact(member.value, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        default:
+            writeScalar(value, into: &output)
+        }
+    }
+
+    private static func writePretty(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            output.append(UInt8(ascii: "["))
+            for (position, item) in items.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent: indent + 2, into: &output)
+                writePretty(item, indent: indent + 2, into: &output)
+            }
+            newline(indent: indent, into: &output)
+            output.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.isEmpty:
+            output.append(UInt8(ascii: "{"))
+            for (position, member) in object.members.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(indent: indent + 2, into: &output)
+                writeString(member.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                output.append(UInt8(ascii: " "))
+                writePretty(member.value, indent: indent + 2, into: &output)
+            }
+            newline(indent: indent, into: &output)
+            output.append(UInt8(ascii: "}"))
+        default:
+            writeCompact(value, into: &output)
+        }
+    }
+
+    private static func newline(indent: Int, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+    }
+
+    private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
+        switch value {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(true): output.append(contentsOf: "true".utf8)
+        case .bool(false): output.append(contentsOf: "false".utf8)
+        case .integer(let number): output.append(contentsOf: String(number).utf8)
+        case .number(let text): output.append(contentsOf: text.utf8)
+        case .string(let text): writeString(text, into: &output)
+        case .array, .object: writeCompact(value, into: &output)
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
+    /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x20...0x7E: output.append(UInt8(scalar.value))
+            case 0x10000...:
+                let offset = scalar.value - 0x10000
+                writeUnicodeEscape(0xD800 + (offset >> 10), into: &output)
+                writeUnicodeEscape(0xDC00 + (offset & 0x3FF), into: &output)
+            default:
+                writeUnicodeEscape(scalar.value, into: &output)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeUnicodeEscape(_ unit: UInt32, into output: inout [UInt8]) {
+        output.append(0x5C)
+        output.append(UInt8(ascii: "u"))
+        for shift in stride(from: 12, through: 0, by: -4) {
+            output.append(hexDigits[Int((unit >> UInt32(shift)) & 0xF)])
+        }
+    }
+}

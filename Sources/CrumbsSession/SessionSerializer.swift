@@ -1,0 +1,175 @@
+/// Why a session cookie was not accepted. Flask treats every one of these the same way (a
+/// fresh, empty session); the cases exist for the cookie tools and for tests.
+public enum SessionCookieRejection: Error, Equatable, Sendable {
+    /// Not `payload.timestamp.signature` with each part in base64url.
+    case malformed
+    /// No key produced this signature.
+    case badSignature
+    /// Signed longer ago than the session lifetime.
+    case expired(ageSeconds: Int64)
+    /// Dated in the future (itsdangerous refuses a negative age).
+    case notYetValid
+    /// Correctly signed, but the payload is not zlib or not a JSON object within the limits.
+    case badPayload(String)
+}
+
+/// The three dot-separated parts of a session cookie, read without checking the signature:
+/// the payload is readable by anyone who has the cookie, which is the lesson's point.
+public struct SessionCookieParts: Sendable {
+    /// `payload.timestamp`, the bytes the signature covers.
+    public let signedText: [UInt8]
+    /// The JSON text of the payload, already inflated if it was compressed.
+    public let payloadJSON: [UInt8]
+    public let wasCompressed: Bool
+    public let timestamp: Int64
+    public let signature: [UInt8]
+
+    /// Splits from the right, as itsdangerous does, since a compressed payload starts with `.`.
+    public static func parse(_ cookie: some Collection<UInt8>, inflateLimit: Int) throws(SessionCookieRejection) -> SessionCookieParts {
+        let bytes = Array(cookie)
+        let dot = UInt8(ascii: ".")
+        guard let signatureDot = bytes.lastIndex(of: dot),
+            let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
+            let signature = Base64URL.decode(bytes[(signatureDot + 1)...]),
+            signature.count == HMACSHA1.digestLength,
+            let timestampBytes = Base64URL.decode(bytes[(timestampDot + 1)..<signatureDot]),
+            timestampBytes.count <= 7  // more would be a date millions of years away
+        else { throw .malformed }
+        let timestamp = timestampBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        var payload = bytes[..<timestampDot]
+        let wasCompressed = payload.first == dot
+        if wasCompressed { payload = payload.dropFirst() }
+        guard let decoded = Base64URL.decode(payload) else { throw .malformed }
+        var payloadJSON = decoded
+        if wasCompressed {
+            guard let inflated = Zlib.decompress(decoded, limit: inflateLimit) else {
+                throw .badPayload("the compressed payload is not valid zlib or inflates past \(inflateLimit) bytes")
+            }
+            payloadJSON = inflated
+        }
+        return SessionCookieParts(
+            signedText: Array(bytes[..<signatureDot]), payloadJSON: payloadJSON, wasCompressed: wasCompressed,
+            timestamp: timestamp, signature: signature)
+    }
+
+    /// The payload as a session: a JSON object, as Flask's session interface requires.
+    public func payload(maximumDepth: Int = JSONParser.defaultMaximumDepth) throws(SessionCookieRejection) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(payloadJSON, maximumDepth: maximumDepth)
+        } catch {
+            throw .badPayload("the payload is not JSON: \(error)")
+        }
+        guard case .object(let object) = value else { throw .badPayload("the payload is not a JSON object") }
+        return object
+    }
+}
+
+/// A session cookie that passed every check.
+public struct VerifiedSession: Equatable, Sendable {
+    public let values: JSONObject
+    public let timestamp: Int64
+    /// Which secret key verified it: 0 is the current key, higher ones are older keys.
+    public let keyIndex: Int
+    public let wasCompressed: Bool
+}
+
+/// Flask's session cookie format: itsdangerous' `URLSafeTimedSerializer` with the salt
+/// `cookie-session`, `hmac` key derivation, HMAC-SHA1 and Flask's compact sorted JSON.
+///
+/// `value = base64url(json or "." + zlib(json)) "." base64url(timestamp) "." base64url(mac)`
+///
+/// Holds one keyed HMAC context per secret key, so create one serializer per event loop.
+public final class SessionSerializer {
+    public static let flaskSalt: [UInt8] = Array("cookie-session".utf8)
+    /// Flask's `PERMANENT_SESSION_LIFETIME` default, 31 days.
+    public static let flaskLifetimeSeconds: Int64 = 31 * 24 * 3600
+    /// A payload that inflates past this is refused (a 4 KB cookie can inflate to ~4 MB).
+    public static let defaultInflateLimit = 256 * 1024
+
+    /// Newest first: the first key signs, all verify, in order.
+    private let authenticators: [HMACSHA1]
+    public let lifetimeSeconds: Int64
+    public let inflateLimit: Int
+    public let maximumDepth: Int
+
+    /// - Parameter secretKeys: raw secret keys, newest first, as Flask's `SECRET_KEY`
+    ///   followed by `SECRET_KEY_FALLBACKS` from newest to oldest.
+    public init(
+        secretKeys: [[UInt8]], salt: [UInt8] = SessionSerializer.flaskSalt,
+        lifetimeSeconds: Int64 = SessionSerializer.flaskLifetimeSeconds,
+        inflateLimit: Int = SessionSerializer.defaultInflateLimit,
+        maximumDepth: Int = JSONParser.defaultMaximumDepth
+    ) throws(CryptoError) {
+        precondition(!secretKeys.isEmpty, "a serializer needs at least one secret key")
+        var authenticators: [HMACSHA1] = []
+        for key in secretKeys {
+            authenticators.append(try HMACSHA1(key: Self.derivedKey(secret: key, salt: salt)))
+        }
+        self.authenticators = authenticators
+        self.lifetimeSeconds = lifetimeSeconds
+        self.inflateLimit = inflateLimit
+        self.maximumDepth = maximumDepth
+    }
+
+    /// itsdangerous' `derive_key` for `key_derivation="hmac"`: HMAC(secret, salt).
+    public static func derivedKey(secret: [UInt8], salt: [UInt8]) -> [UInt8] {
+        HMACSHA1.oneShot(key: secret, message: salt)
+    }
+
+    /// Signs `values` with the current key, dated `now` (seconds since the epoch).
+    public func encode(_ values: JSONObject, now: Int64) -> String {
+        let json = JSONWriter.bytes(.object(values), style: .compact)
+        var signed: [UInt8] = []
+        signed.reserveCapacity(json.count * 4 / 3 + 40)
+        let compressed = Zlib.compress(json)
+        if compressed.count < json.count - 1 {
+            signed.append(UInt8(ascii: "."))
+            Base64URL.encode(compressed, into: &signed)
+        } else {
+            Base64URL.encode(json, into: &signed)
+        }
+        signed.append(UInt8(ascii: "."))
+        Base64URL.encode(Self.bigEndianMinimalBytes(now), into: &signed)
+        let mac = authenticators[0].authenticate(signed)
+        signed.append(UInt8(ascii: "."))
+        Base64URL.encode(mac, into: &signed)
+        return String(decoding: signed, as: UTF8.self)
+    }
+
+    /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
+    /// age, then payload.
+    public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+        let parts = try SessionCookieParts.parse(cookie.utf8, inflateLimit: inflateLimit)
+        guard let keyIndex = verifyingKeyIndex(parts) else { throw .badSignature }
+        let age = now - parts.timestamp
+        if age > lifetimeSeconds { throw .expired(ageSeconds: age) }
+        if age < 0 { throw .notYetValid }
+        return VerifiedSession(
+            values: try parts.payload(maximumDepth: maximumDepth), timestamp: parts.timestamp, keyIndex: keyIndex,
+            wasCompressed: parts.wasCompressed)
+    }
+
+    /// The index of the first key whose MAC matches, trying every key so that the time
+    /// taken does not say which one matched.
+    public func verifyingKeyIndex(_ parts: SessionCookieParts) -> Int? {
+        var match: Int? = nil
+        for (index, authenticator) in authenticators.enumerated() {
+            if ConstantTime.equals(authenticator.authenticate(parts.signedText), parts.signature), match == nil {
+                match = index
+            }
+        }
+        return match
+    }
+
+    /// itsdangerous' `int_to_bytes`: big-endian without leading zero bytes.
+    static func bigEndianMinimalBytes(_ value: Int64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var remaining = UInt64(bitPattern: value)
+        while remaining > 0 {
+            bytes.insert(UInt8(truncatingIfNeeded: remaining), at: 0)
+            remaining >>= 8
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,153 @@
+/// One `Set-Cookie` header value (RFC 6265 §4.1), rendered as Werkzeug's `dump_cookie`
+/// renders it, so Crumbs and Flask send the same bytes for the same cookie.
+public struct SetCookie: Equatable, Sendable {
+    /// RFC 6265bis §4.1.2.7; Werkzeug title-cases and checks the same three values.
+    public enum SameSite: String, Sendable, CaseIterable {
+        case strict = "Strict"
+        case lax = "Lax"
+        case none = "None"
+    }
+
+    public var name: String
+    public var value: String
+    public var domain: String?
+    /// Seconds since the epoch for `Expires` (§4.1.2.1).
+    public var expires: Int64?
+    /// `Max-Age` in seconds (§4.1.2.2).
+    public var maxAge: Int64?
+    public var secure: Bool
+    public var httpOnly: Bool
+    public var path: String?
+    public var sameSite: SameSite?
+    /// CHIPS; like Werkzeug, a partitioned cookie is always `Secure`.
+    public var partitioned: Bool
+
+    public init(
+        name: String, value: String, domain: String? = nil, expires: Int64? = nil, maxAge: Int64? = nil,
+        secure: Bool = false, httpOnly: Bool = false, path: String? = "/", sameSite: SameSite? = nil,
+        partitioned: Bool = false
+    ) {
+        self.name = name
+        self.value = value
+        self.domain = domain
+        self.expires = expires
+        self.maxAge = maxAge
+        self.secure = secure
+        self.httpOnly = httpOnly
+        self.path = path
+        self.sameSite = sameSite
+        self.partitioned = partitioned
+    }
+
+    /// The same cookie, emptied and dated in the past so the browser drops it
+    /// (Werkzeug's `delete_cookie`: `expires=0, max_age=0`, same path and domain).
+    public func expired() -> SetCookie {
+        var copy = self
+        copy.value = ""
+        copy.expires = 0
+        copy.maxAge = 0
+        return copy
+    }
+
+    /// The header value: `name=value` then the attributes in `dump_cookie`'s fixed order
+    /// `Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned`.
+    public var headerValue: String {
+        var parts = ["\(name)=\(Self.quotedIfNeeded(value))"]
+        if let domain, !domain.isEmpty { parts.append("Domain=\(Self.normalizedDomain(domain))") }
+        if let expires { parts.append("Expires=\(HTTPDate.format(epochSeconds: expires))") }
+        if let maxAge { parts.append("Max-Age=\(maxAge)") }
+        if secure || partitioned { parts.append("Secure") }
+        if httpOnly { parts.append("HttpOnly") }
+        if let path { parts.append("Path=\(Self.percentEncodedPath(path))") }
+        if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
+        if partitioned { parts.append("Partitioned") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// A value outside RFC 6265's cookie-octet set, loosened as Werkzeug 2.3.1 loosened it,
+    /// is wrapped in double quotes with `"` and `\` backslash-escaped and other unsafe bytes
+    /// written as three octal digits (what Python's `http.cookies` does).
+    static func quotedIfNeeded(_ value: String) -> String {
+        if value.utf8.allSatisfy(isUnquotedValueByte) { return value }
+        var output = "\""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output += "\\\""
+            case UInt8(ascii: "\\"): output += "\\\\"
+            case 0x00...0x19, UInt8(ascii: ","), UInt8(ascii: ";"), 0x7F...0xFF:
+                let octal = String(byte, radix: 8)
+                output += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+            default:
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return output + "\""
+    }
+
+    /// `[\w!#$%&'()*+\-./:<=>?@\[\]^`{|}~]` with `\w` in ASCII mode.
+    private static func isUnquotedValueByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "_!#$%&'()*+-./:<=>?@[]^`{|}~".utf8.contains(byte)
+        }
+    }
+
+    /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`: everything else outside the
+    /// unreserved set is percent-encoded as UTF-8 with upper-case hex.
+    static func percentEncodedPath(_ path: String) -> String {
+        let safe = Set("%!$&'()*+,/:=@_.-~".utf8)
+        var output = ""
+        for byte in path.utf8 {
+            let isAlphanumeric =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            if isAlphanumeric || safe.contains(byte) {
+                output.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                output += "%" + (hex.count == 1 ? "0" : "") + hex
+            }
+        }
+        return output
+    }
+
+    /// Werkzeug drops a port and a leading dot (RFC 6265 §5.2.3 ignores the dot anyway).
+    static func normalizedDomain(_ domain: String) -> String {
+        var host = domain.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        while host.hasPrefix(".") { host.removeFirst() }
+        return host
+    }
+}
+
+/// RFC 9110 §5.6.7 IMF-fixdate, e.g. `Thu, 01 Jan 1970 00:00:00 GMT`, computed without
+/// Foundation or the C locale.
+public enum HTTPDate {
+    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    public static func format(epochSeconds: Int64) -> String {
+        let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
+        let secondsOfDay = epochSeconds - days * 86_400
+        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let weekday = weekdays[Int(((days % 7) + 7) % 7)]
+        func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let time = "\(twoDigits(secondsOfDay / 3600)):\(twoDigits(secondsOfDay / 60 % 60)):\(twoDigits(secondsOfDay % 60))"
+        return "\(weekday), \(twoDigits(day)) \(months[Int(month - 1)]) \(year) \(time) GMT"
+    }
+
+    /// Howard Hinnant's days-to-civil algorithm for the proleptic Gregorian calendar.
+    private static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = daysSinceEpoch + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -1,0 +1,135 @@
+import CLibevent
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One `event_base` with its `evhttp`, run by one thread. Everything in it is touched only
+/// by that thread, except `requestExit()`.
+///
+/// `@unchecked Sendable`: it is handed to its thread once through `pthread_create`, and
+/// after that only `requestExit()` (thread-safe in libevent) is called from elsewhere.
+final class EventLoop: @unchecked Sendable {
+    let base: OpaquePointer
+    private let http: OpaquePointer
+    /// Reused for every reply body; `evhttp_send_reply` drains it.
+    private let replyBuffer: OpaquePointer
+    private let makeHandler: @Sendable () -> any HTTPHandler
+    private var handler: (any HTTPHandler)?
+    private var signalEvents: [OpaquePointer] = []
+    private var thread: pthread_t?
+
+    init(socket: Int32, configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler)
+        throws(HTTPServerError)
+    {
+        guard let base = event_base_new() else { throw HTTPServerError("event_base_new failed") }
+        guard let http = evhttp_new(base), let replyBuffer = evbuffer_new() else {
+            event_base_free(base)
+            throw HTTPServerError("evhttp_new failed")
+        }
+        self.base = base
+        self.http = http
+        self.replyBuffer = replyBuffer
+        self.makeHandler = makeHandler
+
+        // Debian's libevent has no size limits and a 50 s timeout unless told otherwise.
+        evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
+        evhttp_set_max_body_size(http, configuration.maxBodyBytes)
+        evhttp_set_timeout(http, Int32(configuration.timeoutSeconds))
+        // CONNECT is left out: evhttp frames no body for it, so an error reply could not be
+        // read by the client. evhttp answers it 501 itself.
+        let methods =
+            EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_PUT.rawValue
+            | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue | EVHTTP_REQ_PATCH.rawValue
+            | EVHTTP_REQ_TRACE.rawValue
+        evhttp_set_allowed_methods(http, UInt16(methods))
+        evhttp_set_default_content_type(http, "application/json")
+        evhttp_set_gencb(http, requestCallback, Unmanaged.passUnretained(self).toOpaque())
+        // evhttp owns the socket from here and closes it in evhttp_free.
+        guard evhttp_accept_socket_with_handle(http, socket) != nil else {
+            evbuffer_free(replyBuffer)
+            evhttp_free(http)
+            event_base_free(base)
+            throw HTTPServerError("evhttp_accept_socket_with_handle failed")
+        }
+    }
+
+    func watchSignal(
+        _ signal: Int32, callback: @escaping @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void,
+        context: UnsafeMutableRawPointer
+    ) throws(HTTPServerError) {
+        guard let event = event_new(base, signal, Int16(EV_SIGNAL | EV_PERSIST), callback, context) else {
+            throw HTTPServerError("cannot watch signal \(signal)")
+        }
+        guard event_add(event, nil) == 0 else {
+            event_free(event)
+            throw HTTPServerError("cannot watch signal \(signal)")
+        }
+        signalEvents.append(event)
+    }
+
+    func startThread() throws(HTTPServerError) {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            let loop = Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue()
+            loop.run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            Unmanaged<EventLoop>.fromOpaque(context).release()
+            throw HTTPServerError("pthread_create", errno: status)
+        }
+        self.thread = thread
+    }
+
+    /// The thread's whole life: create the handler, serve until asked to exit, tear down.
+    private func run() {
+        handler = makeHandler()
+        event_base_dispatch(base)
+        for event in signalEvents { event_free(event) }
+        signalEvents.removeAll()
+        evhttp_free(http)
+        evbuffer_free(replyBuffer)
+        handler = nil
+        event_base_free(base)
+    }
+
+    /// `loopexit`, not `loopbreak`: it also works when asked before the loop has started.
+    func requestExit() {
+        event_base_loopexit(base, nil)
+    }
+
+    func join() {
+        guard let thread else { return }
+        pthread_join(thread, nil)
+        self.thread = nil
+    }
+
+    /// Every request gets exactly one reply, sent here.
+    fileprivate func serve(_ request: OpaquePointer) {
+        guard let handler else { return }
+        let response = handler.respond(to: HTTPRequest(request))
+        let headers = evhttp_request_get_output_headers(request)
+        for (name, value) in response.headers {
+            // evhttp refuses values with CR or LF, so a header can never be split in two.
+            evhttp_add_header(headers, name, value)
+        }
+        if response.status != 204 && response.status != 304 {
+            evhttp_add_header(headers, "Content-Length", String(response.body.count))
+        }
+        response.body.withUnsafeBytes { body in
+            _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
+        }
+        evhttp_send_reply(request, Int32(response.status), HTTPResponse.reasonPhrase(for: response.status), replyBuffer)
+        let left = evbuffer_get_length(replyBuffer)
+        if left > 0 { evbuffer_drain(replyBuffer, left) }
+    }
+}
+
+private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, context in
+    guard let request, let context else { return }
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().serve(request)
+}

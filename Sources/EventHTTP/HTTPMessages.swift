@@ -1,0 +1,96 @@
+/// The request methods evhttp parses (`enum evhttp_cmd_type`).
+public enum HTTPMethod: String, Sendable, CaseIterable {
+    case get = "GET"
+    case head = "HEAD"
+    case post = "POST"
+    case put = "PUT"
+    case delete = "DELETE"
+    case options = "OPTIONS"
+    case patch = "PATCH"
+    case trace = "TRACE"
+    case connect = "CONNECT"
+}
+
+/// What a handler answers. The transport adds `Date` and `Content-Length`, and frames the
+/// body (none for `HEAD`, 204 and 304).
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// In the order they are sent; a name may repeat (`Set-Cookie`).
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public mutating func addHeader(_ name: String, _ value: String) {
+        headers.append((name, value))
+    }
+
+    /// The first value of a header, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// RFC 9110 §15 reason phrases for the statuses Crumbs sends.
+    public static func reasonPhrase(for status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 201: return "Created"
+        case 204: return "No Content"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 409: return "Conflict"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Content"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
+        default: return "Status \(status)"
+        }
+    }
+}
+
+/// Answers the requests of one event loop. A handler is created on its loop's thread and
+/// only ever called there, so it may keep per-loop state (buffers, keyed MAC contexts)
+/// without locks.
+public protocol HTTPHandler: AnyObject {
+    func respond(to request: HTTPRequest) -> HTTPResponse
+}
+
+/// Percent-decoding of a request target's path (RFC 3986 §2.1).
+public enum PercentDecoding {
+    /// Decodes `%XX` escapes; nil if an escape is malformed or the result is not UTF-8.
+    public static func decode(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import CLibevent
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A request as evhttp parsed it. It reads evhttp's own structures, so it is only valid
+/// during the `HTTPHandler.respond(to:)` call it is passed to: copy out what must outlive it.
+public struct HTTPRequest {
+    private let request: OpaquePointer
+
+    init(_ request: OpaquePointer) {
+        self.request = request
+    }
+
+    /// Nil for a method evhttp knows but Crumbs does not (none today).
+    public var method: HTTPMethod? {
+        switch evhttp_request_get_command(request) {
+        case EVHTTP_REQ_GET: return .get
+        case EVHTTP_REQ_HEAD: return .head
+        case EVHTTP_REQ_POST: return .post
+        case EVHTTP_REQ_PUT: return .put
+        case EVHTTP_REQ_DELETE: return .delete
+        case EVHTTP_REQ_OPTIONS: return .options
+        case EVHTTP_REQ_PATCH: return .patch
+        case EVHTTP_REQ_TRACE: return .trace
+        case EVHTTP_REQ_CONNECT: return .connect
+        default: return nil
+        }
+    }
+
+    /// The request target exactly as sent, e.g. `/sessions/count?x=1`.
+    public var target: String {
+        guard let uri = evhttp_request_get_uri(request) else { return "" }
+        return String(cString: uri)
+    }
+
+    /// The target's path, before `?` or `#`, still percent-encoded.
+    public var rawPath: Substring {
+        let target = self.target
+        let end = target.firstIndex { $0 == "?" || $0 == "#" } ?? target.endIndex
+        return target[..<end]
+    }
+
+    /// Every value of a header, in the order received; names compare case-insensitively
+    /// (RFC 9110 §5.1). Unlike `evhttp_find_header`, repeated lines are all returned.
+    public func headerValues(_ name: String) -> [String] {
+        var values: [String] = []
+        guard let headers = evhttp_request_get_input_headers(request) else { return values }
+        var entry = crumbs_headers_first(headers)
+        while let header = entry {
+            if let key = header.pointee.key, let value = header.pointee.value, strcasecmp(key, name) == 0 {
+                values.append(String(cString: value))
+            }
+            entry = crumbs_headers_next(header)
+        }
+        return values
+    }
+
+    /// The first value of a header.
+    public func header(_ name: String) -> String? {
+        guard let headers = evhttp_request_get_input_headers(request), let value = evhttp_find_header(headers, name)
+        else { return nil }
+        return String(cString: value)
+    }
+
+    /// The body bytes (evhttp has already enforced the body size limit).
+    public var body: [UInt8] {
+        guard let buffer = evhttp_request_get_input_buffer(request) else { return [] }
+        let length = evbuffer_get_length(buffer)
+        guard length > 0 else { return [] }
+        var bytes = [UInt8](repeating: 0, count: length)
+        let copied = evbuffer_copyout(buffer, &bytes, length)
+        return copied == length ? bytes : Array(bytes.prefix(max(copied, 0)))
+    }
+
+    /// The client's address as `host`, for logs.
+    public var peerAddress: String {
+        guard let connection = evhttp_request_get_connection(request) else { return "-" }
+        var address: UnsafeMutablePointer<CChar>? = nil
+        var port: UInt16 = 0
+        evhttp_connection_get_peer(connection, &address, &port)
+        return address.map { String(cString: $0) } ?? "-"
+    }
+}

@@ -1,0 +1,122 @@
+import CLibevent
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where and how the server listens, and what it accepts from a client.
+public struct HTTPServerConfiguration: Sendable {
+    public var host: String
+    /// 0 lets the kernel choose; `HTTPServer.port` tells which it chose.
+    public var port: Int
+    /// Event loops, each on its own thread with its own listening socket.
+    public var threads: Int
+    /// Largest request head (request line and headers) accepted. evhttp answers a larger
+    /// one itself and closes the connection.
+    public var maxHeaderBytes: Int
+    /// Largest request body accepted; evhttp answers 413 to a larger one.
+    public var maxBodyBytes: Int
+    /// Seconds a connection may stay silent (reading, writing or idle between requests).
+    public var timeoutSeconds: Int
+    public var listenBacklog: Int32
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 5555, threads: Int = 1, maxHeaderBytes: Int = 8 * 1024,
+        maxBodyBytes: Int = 64 * 1024, timeoutSeconds: Int = 10, listenBacklog: Int32 = 1024
+    ) {
+        self.host = host
+        self.port = port
+        self.threads = threads
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.timeoutSeconds = timeoutSeconds
+        self.listenBacklog = listenBacklog
+    }
+}
+
+/// An HTTP/1.1 server on libevent's evhttp: one event loop per thread, each accepting on
+/// its own `SO_REUSEPORT` socket and answering with its own `HTTPHandler`.
+///
+/// `@unchecked Sendable`: `loops` is written once in `start()` before any thread runs and
+/// only read afterwards; `stop()` touches nothing but `event_base_loopexit`, which libevent
+/// makes thread-safe once `evthread_use_pthreads()` has run.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let makeHandler: @Sendable () -> any HTTPHandler
+    private var loops: [EventLoop] = []
+    /// The port bound, known once `start()` returns.
+    public private(set) var port = 0
+
+    public init(configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler) {
+        self.configuration = configuration
+        self.makeHandler = makeHandler
+    }
+
+    /// Binds the sockets, then starts every loop on its own thread and returns.
+    public func start() throws(HTTPServerError) {
+        precondition(loops.isEmpty, "start() may be called once")
+        guard configuration.threads >= 1 else { throw HTTPServerError("threads must be at least 1") }
+        LibeventSetup.once()
+        let (sockets, port) = try ListeningSocket.bind(
+            host: configuration.host, port: configuration.port, count: configuration.threads,
+            backlog: configuration.listenBacklog)
+        self.port = port
+        for (index, socket) in sockets.enumerated() {
+            do throws(HTTPServerError) {
+                loops.append(try EventLoop(socket: socket, configuration: configuration, makeHandler: makeHandler))
+            } catch {
+                sockets[index...].forEach { close($0) }
+                throw error
+            }
+        }
+        for loop in loops { try loop.startThread() }
+    }
+
+    /// Asks every loop to finish the callbacks it is running and exit. Safe from any thread
+    /// and before the loops have started.
+    public func stop() {
+        for loop in loops { loop.requestExit() }
+    }
+
+    /// Stops the server when one of `signals` arrives (e.g. SIGINT, SIGTERM). Call after
+    /// `start()`. `onSignal` runs on an event loop thread before the loops stop.
+    public func stopOnSignals(_ signals: [Int32], onSignal: (@Sendable (Int32) -> Void)? = nil) throws(HTTPServerError) {
+        guard let first = loops.first else { throw HTTPServerError("stopOnSignals needs a started server") }
+        signalHandler = onSignal
+        for signal in signals {
+            try first.watchSignal(signal, callback: signalCallback, context: Unmanaged.passUnretained(self).toOpaque())
+        }
+    }
+
+    fileprivate var signalHandler: (@Sendable (Int32) -> Void)?
+
+    fileprivate func signalReceived(_ signal: Int32) {
+        signalHandler?(signal)
+        stop()
+    }
+
+    /// Blocks until every loop has exited and its thread has ended.
+    public func wait() {
+        for loop in loops { loop.join() }
+    }
+}
+
+private let signalCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { signal, _, context in
+    guard let context else { return }
+    Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().signalReceived(signal)
+}
+
+/// Process-wide settings libevent needs before any event base exists.
+enum LibeventSetup {
+    private static let done: Bool = {
+        // Lets other threads call event_base_loopexit on a running loop.
+        precondition(evthread_use_pthreads() == 0, "evthread_use_pthreads failed")
+        // A client that closes mid-response must cost an EPIPE, not the process.
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
+
+    static func once() { _ = done }
+}
