@@ -35,8 +35,10 @@ public enum Base64URL {
         String(decoding: encode(bytes), as: UTF8.self)
     }
 
-    /// Strict decoding: only the URL-safe alphabet, no padding, no whitespace. (Python's
-    /// decoder skips foreign characters; refusing them only affects hand-made cookies.)
+    /// Strict decoding: only the URL-safe alphabet, no padding, no whitespace, and unused
+    /// low bits of the last character must be zero, so each byte string has exactly one
+    /// accepted spelling. (Python's decoder is lenient on all of these; refusing them only
+    /// affects hand-made cookies.)
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
         var output: [UInt8] = []
@@ -53,6 +55,7 @@ public enum Base64URL {
                 output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
+        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return output
     }
 }

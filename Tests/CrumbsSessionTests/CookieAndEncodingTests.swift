@@ -1,0 +1,78 @@
+import Testing
+
+@testable import CrumbsSession
+
+@Suite struct SetCookieTests {
+    @Test func rendersInDumpCookieOrder() {
+        let cookie = SetCookie(
+            name: "session", value: "v", domain: "Example.com", expires: 1_795_707_077, maxAge: 3600, secure: true,
+            httpOnly: true, path: "/", sameSite: .lax, partitioned: true)
+        #expect(
+            cookie.headerValue
+                == "session=v; Domain=Example.com; Expires=Thu, 26 Nov 2026 15:31:17 GMT; Max-Age=3600; Secure; HttpOnly; Path=/; SameSite=Lax; Partitioned"
+        )
+    }
+
+    @Test func rendersTheLessonCookies() {
+        #expect(SetCookie(name: "mouse", value: "Cookie").headerValue == "mouse=Cookie; Path=/")
+        #expect(
+            SetCookie(name: "session", value: "a.b.c", httpOnly: true, sameSite: .lax).headerValue
+                == "session=a.b.c; HttpOnly; Path=/; SameSite=Lax")
+    }
+
+    @Test func expiresLikeDeleteCookie() {
+        let cookie = SetCookie(name: "session", value: "x", httpOnly: true).expired()
+        #expect(cookie.headerValue == "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; Path=/")
+    }
+
+    @Test func quotesValuesLikeWerkzeug() {
+        #expect(SetCookie.quotedIfNeeded("a b\"c;d,é\\") == #""a b\"c\073d\054\303\251\\""#)
+        #expect(SetCookie.quotedIfNeeded("plain-value_1.2") == "plain-value_1.2")
+        #expect(SetCookie.quotedIfNeeded("") == "")
+    }
+
+    @Test func quotesPathsAndNormalisesDomains() {
+        #expect(SetCookie.percentEncodedPath("/a b/é;x") == "/a%20b/%C3%A9%3Bx")
+        #expect(SetCookie.normalizedDomain(".example.com:8080") == "example.com")
+    }
+
+    @Test func formatsHTTPDates() {
+        #expect(HTTPDate.format(epochSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(epochSeconds: 951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(HTTPDate.format(epochSeconds: 1_704_164_645) == "Tue, 02 Jan 2024 03:04:05 GMT")
+    }
+}
+
+@Suite struct EncodingTests {
+    @Test func base64URLMatchesRFC4648Vectors() {
+        let vectors = [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE")]
+        for (plain, encoded) in vectors {
+            #expect(Base64URL.encodeToString(Array(plain.utf8)) == encoded)
+            #expect(Base64URL.decode(Array(encoded.utf8)) == Array(plain.utf8))
+        }
+        #expect(Base64URL.encodeToString([0xFB, 0xFF]) == "-_8")
+    }
+
+    @Test func base64URLRefusesForeignCharacters() {
+        for text in ["Zg==", "Z", "Zm9v+", "Zm/v", "Zm 9", "Zh", "Zm9"] {
+            #expect(Base64URL.decode(Array(text.utf8)) == nil)
+        }
+    }
+
+    @Test func zlibRoundTripsAndRejectsGarbage() {
+        let text = Array(String(repeating: "crumbs ", count: 100).utf8)
+        let compressed = Zlib.compress(text)
+        #expect(compressed.count < text.count)
+        #expect(Zlib.decompress(compressed, limit: 10_000) == text)
+        #expect(Zlib.decompress(compressed, limit: 100) == nil)
+        #expect(Zlib.decompress(Array(compressed.dropLast(3)), limit: 10_000) == nil)
+        #expect(Zlib.decompress([1, 2, 3, 4], limit: 10_000) == nil)
+        #expect(Zlib.decompress(compressed + [0], limit: 10_000) == nil)
+    }
+
+    @Test func constantTimeComparison() {
+        #expect(ConstantTime.equals([1, 2, 3], [1, 2, 3]))
+        #expect(!ConstantTime.equals([1, 2, 3], [1, 2, 4]))
+        #expect(!ConstantTime.equals([1, 2], [1, 2, 3]))
+    }
+}

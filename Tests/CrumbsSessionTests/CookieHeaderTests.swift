@@ -1,0 +1,62 @@
+import Testing
+
+@testable import CrumbsSession
+
+/// Werkzeug's `parse_cookie` behaviour, case by case (the interop suite also compares
+/// against Werkzeug itself).
+@Suite struct CookieHeaderTests {
+    static let cases: [(header: String, expected: [(String, String)])] = [
+        ("a=1;b=2", [("a", "1"), ("b", "2")]),
+        ("  a = 1 ;; b=2", [("a", "1"), ("b", "2")]),
+        ("a", [("a", "")]),
+        ("=b; c=d", [("c", "d")]),
+        ("bad name=1", [("bad name", "1")]),
+        ("a=\"x y\"", [("a", "x y")]),
+        ("b=\"q\\\"x\"", [("b", "q\"x")]),
+        ("a=\"\\303\\251\"", [("a", "é")]),
+        ("j=\"unterminated", [("j", "\"unterminated")]),
+        ("a=1; a=2", [("a", "1")]),
+        ("a=\"x;y\"; b=1", [("a", "x;y"), ("b", "1")]),
+        ("a=\"x\"y; b=1", [("a", "\"x\"y"), ("b", "1")]),
+        ("a=b=c", [("a", "b=c")]),
+        ("", []),
+        (";;;", []),
+        ("a=é", [("a", "é")]),
+        ("k=\"\\1\"", [("k", "1")]),
+        ("k=\"\\400\"", [("k", "400")]),
+        ("k=\"\\", [("k", "\"\\")]),
+        ("session=abc.def.ghi; mouse=Cookie", [("session", "abc.def.ghi"), ("mouse", "Cookie")]),
+    ]
+
+    @Test(arguments: cases)
+    func parsesLikeWerkzeug(header: String, expected: [(String, String)]) {
+        let cookies = RequestCookies(header: header)
+        #expect(cookies.pairs.map(\.name) == expected.map(\.0))
+        #expect(cookies.pairs.map(\.value) == expected.map(\.1))
+    }
+
+    @Test func joinsSeveralHeaderLines() {
+        let cookies = RequestCookies(headerLines: ["a=1; b=2", "c=3", "a=4"])
+        #expect(cookies.pairs.map(\.name) == ["a", "b", "c"])
+        #expect(cookies["a"] == "1")
+        #expect(cookies["c"] == "3")
+    }
+
+    @Test func invalidUTF8BecomesReplacementCharacters() {
+        let cookies = RequestCookies(header: "a=\"\\377x\"")
+        #expect(cookies["a"] == "\u{FFFD}x")
+    }
+
+    @Test func tenThousandCookiesKeepFirstValues() {
+        let header = (0..<10_000).map { "c\($0 % 5000)=\($0)" }.joined(separator: "; ")
+        let cookies = RequestCookies(header: header)
+        #expect(cookies.count == 5000)
+        #expect(cookies["c4999"] == "4999")
+        #expect(cookies["c0"] == "0")
+    }
+
+    @Test func stripsPythonWhitespace() {
+        #expect(RequestCookies.pythonStrip("\u{A0} a \u{1F}") == "a")
+        #expect(RequestCookies.pythonStrip("   ") == "")
+    }
+}

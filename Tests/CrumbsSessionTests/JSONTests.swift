@@ -1,0 +1,81 @@
+import Testing
+
+@testable import CrumbsSession
+
+@Suite struct JSONTests {
+    @Test func writesFlaskPrettyForm() {
+        let value: JSONValue = ["session": ["b": [], "a": [:], "c": [1, "x"]], "cookies": []]
+        #expect(
+            JSONWriter.string(value, style: .pretty) == """
+                {
+                  "cookies": [],
+                  "session": {
+                    "a": {},
+                    "b": [],
+                    "c": [
+                      1,
+                      "x"
+                    ]
+                  }
+                }
+                """)
+    }
+
+    @Test func writesCompactSortedForm() {
+        let value: JSONValue = ["hello": "World", "count": 0, "goodnight": "Moon"]
+        #expect(JSONWriter.string(value, style: .compact) == #"{"count":0,"goodnight":"Moon","hello":"World"}"#)
+    }
+
+    @Test func escapesLikeEnsureASCII() {
+        let value: JSONValue = .string("é\"\\\n\r\t\u{08}\u{0C}\u{01}\u{7F}😀/")
+        #expect(JSONWriter.string(value, style: .compact) == #""\u00e9\"\\\n\r\t\b\f\u0001\u007f\ud83d\ude00/""#)
+    }
+
+    @Test func sortsKeysByCodePoint() {
+        let object = JSONObject([("é", 1), ("z", 2), ("Z", 3), ("a", 4), ("😀", 5), ("\u{FFFF}", 6)])
+        #expect(object.keys == ["Z", "a", "z", "é", "\u{FFFF}", "😀"])
+    }
+
+    @Test func parsesWhatPythonWrites() throws {
+        let value = try JSONParser.parse(#" {"a": [1, -0, 2.50, 1e400, NaN, -Infinity, 123456789012345678901234567890], "b": {"c": null, "d": true}, "a": "last"} "#)
+        #expect(value == ["a": "last", "b": ["c": nil, "d": true]])
+        let numbers = try JSONParser.parse("[1, -0, 2.50, 1e400, NaN, -Infinity, 123456789012345678901234567890]")
+        #expect(
+            numbers == .array([
+                .integer(1), .integer(0), .number("2.50"), .number("1e400"), .number("NaN"), .number("-Infinity"),
+                .number("123456789012345678901234567890"),
+            ]))
+    }
+
+    @Test func decodesEscapesAndSurrogates() throws {
+        #expect(try JSONParser.parse(#""\u00e9\ud83d\ude00\n\/""#) == .string("é😀\n/"))
+        #expect(try JSONParser.parse(#""\ud800x""#) == .string("\u{FFFD}x"))
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "tru", "\"\u{01}\"", "[1] 2", "{'a': 1}", "\"\\x\""])
+    func refusesInvalidDocuments(_ text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test func refusesInvalidUTF8AndDeepNesting() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0x22]) }
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        let allowed = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(throws: Never.self) { try JSONParser.parse(allowed) }
+    }
+
+    @Test func roundTripsThroughBothWriters() throws {
+        let value: JSONValue = ["k": [1, .number("2.5"), ["x": "é"], [], [:]], "n": nil]
+        for style in [JSONWriter.Style.compact, .pretty] {
+            #expect(try JSONParser.parse(JSONWriter.bytes(value, style: style)) == value)
+        }
+    }
+
+    @Test func truthinessFollowsPython() {
+        let falsy: [JSONValue] = [nil, false, 0, "", [], [:], .number("0.0"), .number("-0e5")]
+        let truthy: [JSONValue] = [true, 1, "x", [nil], ["a": nil], .number("NaN"), .number("0.1")]
+        #expect(falsy.allSatisfy { !$0.isTruthy })
+        #expect(truthy.allSatisfy { $0.isTruthy })
+    }
+}

@@ -1,0 +1,156 @@
+import HTTPTestSupport
+import Testing
+
+@testable import EventHTTP
+
+/// Echoes what evhttp parsed, as JSON-free plain lines, so tests can see the transport alone.
+final class EchoHandler: HTTPHandler {
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        var lines = [
+            "method=\(request.method?.rawValue ?? "?")",
+            "target=\(request.target)",
+            "path=\(request.rawPath)",
+            "cookies=\(request.headerValues("cookie").joined(separator: "|"))",
+            "body=\(String(decoding: request.body, as: UTF8.self))",
+        ]
+        if request.rawPath == "/no-content" {
+            return HTTPResponse(status: 204)
+        }
+        lines.append("first-x=\(request.header("X-Test") ?? "-")")
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/plain"), ("X-Multi", "1"), ("X-Multi", "2")],
+            body: Array((lines.joined(separator: "\n") + "\n").utf8))
+    }
+}
+
+/// Starts a server on a free port and stops it when the test ends.
+func withServer(
+    _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(port: 0), _ body: (HTTPServer) throws -> Void
+) throws {
+    let server = HTTPServer(configuration: configuration) { EchoHandler() }
+    try server.start()
+    defer {
+        server.stop()
+        server.wait()
+    }
+    try body(server)
+}
+
+@Suite struct HTTPServerTests {
+    @Test func bindsAFreePortAndAnswers() throws {
+        try withServer { server throws in
+            #expect(server.port > 0)
+            let response = try RawHTTPClient.request(port: server.port, path: "/a%20b?q=1")
+            #expect(response.status == 200)
+            #expect(response.bodyText.contains("target=/a%20b?q=1\npath=/a%20b\n"))
+            #expect(response.header("Content-Type") == "text/plain")
+            #expect(response.headerValues("X-Multi") == ["1", "2"])
+            #expect(response.header("Content-Length") == String(response.body.count))
+            #expect(response.header("Date") != nil)
+        }
+    }
+
+    @Test func returnsEveryLineOfARepeatedHeader() throws {
+        try withServer { server throws in
+            let response = try RawHTTPClient.request(
+                port: server.port, path: "/", headers: [("Cookie", "a=1"), ("X-Test", "one"), ("cookie", "b=2"), ("X-Test", "two")])
+            #expect(response.bodyText.contains("cookies=a=1|b=2\n"))
+            #expect(response.bodyText.contains("first-x=one\n"))
+        }
+    }
+
+    @Test func headGetsHeadersWithoutABody() throws {
+        try withServer { server throws in
+            let client = try RawHTTPClient(port: server.port)
+            try client.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\nGET /y HTTP/1.1\r\nHost: a\r\n\r\n")
+            let head = try client.readResponse(expectBody: false)
+            #expect(head.status == 200)
+            #expect(Int(head.header("Content-Length") ?? "") ?? 0 > 0)
+            let get = try client.readResponse()
+            #expect(get.bodyText.contains("method=GET\ntarget=/y"))
+        }
+    }
+
+    @Test func keepsAliveAndAnswersPipelinedRequestsInOrder() throws {
+        try withServer { server throws in
+            let client = try RawHTTPClient(port: server.port)
+            try client.send((1...5).map { "GET /\($0) HTTP/1.1\r\nHost: a\r\n\r\n" }.joined())
+            for index in 1...5 {
+                #expect(try client.readResponse().bodyText.contains("target=/\(index)\n"))
+            }
+        }
+    }
+
+    @Test func passesTheBodyAndRefusesOneOverTheLimit() throws {
+        try withServer(HTTPServerConfiguration(port: 0, maxBodyBytes: 100)) { server throws in
+            let small = try RawHTTPClient.request(port: server.port, method: "PUT", path: "/", body: Array("hello".utf8))
+            #expect(small.bodyText.contains("method=PUT"))
+            #expect(small.bodyText.contains("body=hello\n"))
+            let large = try RawHTTPClient.request(
+                port: server.port, method: "PUT", path: "/", body: [UInt8](repeating: 65, count: 101))
+            #expect(large.status == 413)
+        }
+    }
+
+    @Test func closesAConnectionWhoseHeadersAreTooLarge() throws {
+        try withServer(HTTPServerConfiguration(port: 0, maxHeaderBytes: 1024)) { server throws in
+            let client = try RawHTTPClient(port: server.port)
+            try client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "x", count: 4096))\r\n\r\n")
+            let response = try? client.readResponse()
+            #expect(response.map { $0.status >= 400 && $0.status < 500 } ?? true)
+            #expect(client.readsEndOfStream())
+            // Other clients are still served.
+            #expect(try RawHTTPClient.request(port: server.port, path: "/after").status == 200)
+        }
+    }
+
+    @Test func dropsSilentConnectionsAtTheTimeout() throws {
+        try withServer(HTTPServerConfiguration(port: 0, timeoutSeconds: 1)) { server throws in
+            let client = try RawHTTPClient(port: server.port, timeoutSeconds: 4)
+            try client.send("GET / HTTP/1.1\r\nHost: a\r\n")
+            #expect(client.readsEndOfStream())
+        }
+    }
+
+    @Test func framesNoBodyFor204() throws {
+        try withServer { server throws in
+            let client = try RawHTTPClient(port: server.port)
+            try client.send("GET /no-content HTTP/1.1\r\nHost: a\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n")
+            let first = try client.readResponse()
+            #expect(first.status == 204)
+            #expect(first.header("Content-Length") == nil)
+            #expect(try client.readResponse().bodyText.contains("target=/next"))
+        }
+    }
+
+    @Test func servesFromSeveralLoopsAndStopsThemAll() throws {
+        try withServer(HTTPServerConfiguration(port: 0, threads: 4)) { server throws in
+            for index in 0..<40 {
+                #expect(try RawHTTPClient.request(port: server.port, path: "/\(index)").status == 200)
+            }
+        }
+    }
+
+    @Test func stopBeforeTheLoopsRunStillStops() throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, threads: 2)) { EchoHandler() }
+        try server.start()
+        server.stop()
+        server.wait()
+    }
+
+    @Test func refusesAPortInUse() throws {
+        try withServer { server throws in
+            let second = HTTPServer(configuration: HTTPServerConfiguration(port: server.port)) { EchoHandler() }
+            #expect(throws: HTTPServerError.self) { try second.start() }
+        }
+    }
+
+    @Test func decodesPercentEscapes() {
+        #expect(PercentDecoding.decode("/sessions/hel%6co") == "/sessions/hello")
+        #expect(PercentDecoding.decode("/%C3%A9") == "/é")
+        #expect(PercentDecoding.decode("/%zz") == nil)
+        #expect(PercentDecoding.decode("/%4") == nil)
+        #expect(PercentDecoding.decode("/%FF") == nil)
+        #expect(PercentDecoding.decode("/%C0%AF") == nil)
+    }
+}
