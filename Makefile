@@ -1,0 +1,48 @@
+# Crumbs: `make run` serves on 127.0.0.1:5555, `make test` runs every test.
+# Both install what is missing first (Debian packages, then Python packages in .venv).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+VENV_PYTHON := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev pkg-config
+ARGS ?=
+
+.PHONY: help deps python-deps build run test clean
+
+help:
+	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
+	@echo "make test   unit, live-socket and Flask interop tests"
+	@echo "make deps   install missing Debian packages: $(APT_PACKAGES)"
+
+deps:
+	@missing=$$(for package in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q '^install ok installed$$' || echo $$package; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# Flask, itsdangerous and Werkzeug from PyPI: the reference the interop tests compare with.
+python-deps:
+	@if [ ! -x $(VENV_PYTHON) ]; then \
+		$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }; \
+	fi
+	@$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt
+
+build: deps
+	swift build -c release --product crumbs
+
+run: build
+	.build/release/crumbs serve $(ARGS)
+
+test: deps python-deps
+	swift build
+	swift test
+	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
+
+clean:
+	rm -rf .build $(VENV)

@@ -1,0 +1,97 @@
+"""Fixtures that run the real things side by side: the crumbs binary as a child process
+on a free port, and the Flask lesson app under Werkzeug's server on another."""
+
+import http.client
+import os
+import pathlib
+import secrets
+import signal
+import subprocess
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from lesson_app import create_app
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CRUMBS_BIN = str(pathlib.Path(os.environ.get("CRUMBS_BIN", ROOT / ".build" / "debug" / "crumbs")).resolve())
+
+
+class Crumbs:
+    """A running `crumbs serve` child."""
+
+    def __init__(self, args, cwd, env=None):
+        self.process = subprocess.Popen(
+            [CRUMBS_BIN, *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = self.process.stdout.readline()
+        if not line.startswith("Crumbs listening on http://"):
+            self.process.kill()
+            _, err = self.process.communicate(timeout=5)
+            raise RuntimeError(f"crumbs did not start: {line!r} {err!r}")
+        self.url = line.split()[-1]
+        self.port = int(self.url.rsplit(":", 1)[1])
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        out, err = self.process.communicate(timeout=timeout)
+        return self.process.returncode, out, err
+
+
+def write_key(path: pathlib.Path, key: bytes) -> pathlib.Path:
+    path.write_bytes(key)
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def secret_key():
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def key_file(tmp_path, secret_key):
+    return write_key(tmp_path / "secret_key", secret_key)
+
+
+@pytest.fixture
+def crumbs(tmp_path, key_file):
+    server = Crumbs(["serve", "--port", "0", "--secret-key-file", str(key_file)], cwd=tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def flask_app(secret_key):
+    return create_app(secret_key)
+
+
+@pytest.fixture
+def flask_server(flask_app):
+    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+
+
+def get(port, path, cookie=None, method="GET"):
+    """One request; returns (status, headers as a list of pairs, body bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {} if cookie is None else {"Cookie": cookie}
+    connection.request(method, path, headers=headers)
+    response = connection.getresponse()
+    result = response.status, response.getheaders(), response.read()
+    connection.close()
+    return result
+
+
+def header_values(headers, name):
+    return [value for key, value in headers if key.lower() == name.lower()]

@@ -1,0 +1,108 @@
+"""The `crumbs` executable as a user runs it: keys on disk, the printed URL, signals."""
+
+import json
+import os
+import signal
+import stat
+import subprocess
+
+import pytest
+
+from conftest import CRUMBS_BIN, Crumbs, get, write_key
+from lesson_app import create_app, serializer
+
+LIFETIME = 31 * 24 * 3600
+
+
+def count_cookie(port, cookie=None):
+    _, headers, body = get(port, "/sessions/count", cookie and f"session={cookie}")
+    for value in headers:
+        if value[0] == "Set-Cookie" and value[1].startswith("session="):
+            return json.loads(body)["session"]["session_value"], value[1].split(";")[0][8:]
+    raise AssertionError("no session cookie")
+
+
+def test_creates_a_private_key_on_first_start_and_reuses_it(tmp_path):
+    first = Crumbs(["--port", "0"], cwd=tmp_path)
+    key_path = tmp_path / ".crumbs" / "secret_key"
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key_path.parent.stat().st_mode) == 0o700
+    assert len(key_path.read_bytes()) == 32
+    _, cookie = count_cookie(first.port)
+    code, _, err = first.stop()
+    assert code == 0
+    assert "created a new secret key" in err
+
+    second = Crumbs(["serve", "--port", "0"], cwd=tmp_path)
+    count, _ = count_cookie(second.port, cookie)
+    code, _, err = second.stop()
+    assert count == 2, "the same key must verify the first server's cookie"
+    assert "using the secret key created earlier" in err
+    key = key_path.read_bytes()
+    assert key.hex() not in err and repr(key) not in err
+
+
+def test_a_key_file_works_like_flask_secret_key(tmp_path):
+    key = b"flask and crumbs share this key!"
+    key_file = write_key(tmp_path / "key", key)
+    server = Crumbs(["--port", "0", "--secret-key-file", str(key_file)], cwd=tmp_path)
+    _, cookie = count_cookie(server.port)
+    server.stop()
+    app = create_app(key)
+    with app.app_context():
+        assert serializer(app).loads(cookie, max_age=LIFETIME)["count"] == 1
+
+
+def test_the_key_file_can_come_from_the_environment(tmp_path):
+    key_file = write_key(tmp_path / "env_key", b"k" * 24)
+    env = {**os.environ, "CRUMBS_SECRET_KEY_FILE": str(key_file)}
+    server = Crumbs(["--port", "0"], cwd=tmp_path, env=env)
+    server.stop()
+    assert not (tmp_path / ".crumbs").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"zqx", b"QWERTYzxcvb1234"])
+def test_refuses_short_keys_without_showing_them(tmp_path, content):
+    key_file = write_key(tmp_path / "short", content)
+    result = subprocess.run(
+        [CRUMBS_BIN, "--port", "0", "--secret-key-file", str(key_file)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=10,
+    )
+    assert result.returncode != 0
+    assert "at least 16" in result.stderr
+    if content:
+        assert content.decode() not in result.stderr + result.stdout
+
+
+def test_missing_key_file_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [CRUMBS_BIN, "--secret-key-file", str(tmp_path / "nope")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=10,
+    )
+    assert result.returncode != 0
+    assert "cannot read secret key file" in result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stops_cleanly_on_signals(tmp_path, key_file, sig):
+    server = Crumbs(["--port", "0", "--secret-key-file", str(key_file)], cwd=tmp_path)
+    assert get(server.port, "/crumbs")[0] == 200
+    code, _, err = server.stop(sig)
+    assert code == 0
+    assert "stopping" in err and "stopped" in err
+
+
+def test_a_port_in_use_is_an_error(tmp_path, key_file, crumbs):
+    result = subprocess.run(
+        [CRUMBS_BIN, "--port", str(crumbs.port), "--secret-key-file", str(key_file)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=10,
+    )
+    assert result.returncode != 0
+    assert "Address already in use" in result.stderr
+
+
+def test_help_describes_the_options():
+    result = subprocess.run([CRUMBS_BIN, "serve", "--help"], capture_output=True, text=True, timeout=10)
+    assert result.returncode == 0
+    for option in ("--host", "--port", "--secret-key-file", "CRUMBS_SECRET_KEY_FILE"):
+        assert option in result.stdout

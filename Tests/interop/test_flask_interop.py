@@ -1,0 +1,176 @@
+"""Crumbs against the real thing: Flask 3.1, itsdangerous and Werkzeug from PyPI.
+
+The same requests go to the Flask lesson app and to Crumbs; bodies must match byte for
+byte, and session cookies must cross between them in both directions."""
+
+import json
+import random
+
+import pytest
+from werkzeug.sansio.http import parse_cookie
+
+from conftest import get, header_values
+from lesson_app import create_app, serializer
+
+LIFETIME = 31 * 24 * 3600
+
+
+def session_cookie(headers):
+    """The value of the `session` cookie a response sets."""
+    for value in header_values(headers, "Set-Cookie"):
+        if value.startswith("session="):
+            return value.split(";", 1)[0][len("session="):]
+    return None
+
+
+def loads(app, cookie):
+    with app.app_context():
+        return serializer(app).loads(cookie, max_age=LIFETIME)
+
+
+def dumps(app, data):
+    with app.app_context():
+        return serializer(app).dumps(data)
+
+
+def assert_same_answer(crumbs_port, flask_port, path, cookie=None):
+    crumbs_status, crumbs_headers, crumbs_body = get(crumbs_port, path, cookie)
+    flask_status, flask_headers, flask_body = get(flask_port, path, cookie)
+    assert crumbs_status == flask_status == 200
+    assert crumbs_body == flask_body, (crumbs_body.decode(), flask_body.decode())
+    for name in ("Content-Type", "Vary"):
+        assert header_values(crumbs_headers, name) == header_values(flask_headers, name), name
+    crumbs_cookies = header_values(crumbs_headers, "Set-Cookie")
+    flask_cookies = header_values(flask_headers, "Set-Cookie")
+    # Same cookies with the same attributes; a session value differs only by its timestamp.
+    assert [c.split("=", 1)[0] for c in crumbs_cookies] == [c.split("=", 1)[0] for c in flask_cookies]
+    assert [c.split(";", 1)[1:] for c in crumbs_cookies] == [c.split(";", 1)[1:] for c in flask_cookies]
+    return crumbs_headers, flask_headers
+
+
+LESSON_WALK = ["/sessions/hello", "/crumbs", "/sessions/count", "/sessions/count", "/sessions/goodnight", "/crumbs"]
+
+
+def test_a_lesson_walk_gets_flask_bytes(crumbs, flask_server, flask_app):
+    """hello → crumbs → count → count …, each server carrying its own cookies: same bodies."""
+    jars = {crumbs.port: {}, flask_server: {}}
+    for path in LESSON_WALK:
+        answers = {}
+        for port, jar in jars.items():
+            cookie = "; ".join(f"{k}={v}" for k, v in jar.items()) or None
+            status, headers, body = get(port, path, cookie)
+            assert status == 200
+            for set_cookie in header_values(headers, "Set-Cookie"):
+                name, rest = set_cookie.split("=", 1)
+                jar[name] = rest.split(";", 1)[0]
+            answers[port] = json.loads(body)
+        crumbs_answer, flask_answer = answers[crumbs.port], answers[flask_server]
+        # Session cookie values carry their own signing second; everything else is equal.
+        for answer in (crumbs_answer, flask_answer):
+            for item in answer["cookies"]:
+                if "session" in item:
+                    item["session"] = loads(flask_app, item["session"])
+        assert crumbs_answer == flask_answer, path
+    assert loads(flask_app, jars[crumbs.port]["session"]) == loads(flask_app, jars[flask_server]["session"])
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        None,
+        "mouse=Cookie",
+        "  a = 1 ;; b=2",
+        "a",
+        "=b; c=d",
+        "bad name=1",
+        'a="x y"',
+        'b="q\\"x"',
+        'a="\\303\\251"',
+        'j="unterminated',
+        "a=1; a=2",
+        'x="a;b"; y=2',
+        'k="\\1\\400\\x"',
+        "mouse=Edited in dev tools; other=<>&'",
+    ],
+)
+def test_same_bytes_as_flask_for_any_cookie_header(crumbs, flask_server, cookie):
+    for path in ("/sessions/hello", "/sessions/count", "/crumbs"):
+        assert_same_answer(crumbs.port, flask_server, path, cookie)
+
+
+def test_crumbs_cookie_is_read_by_flask(crumbs, flask_server, flask_app):
+    cookie = None
+    for _ in range(3):
+        _, headers, _ = get(crumbs.port, "/sessions/count", cookie and f"session={cookie}")
+        cookie = session_cookie(headers)
+    assert loads(flask_app, cookie) == {"hello": "World", "goodnight": "Moon", "count": 3}
+    # And the Flask app itself continues the session.
+    _, headers, body = get(flask_server, "/sessions/count", f"session={cookie}")
+    assert json.loads(body)["session"]["session_value"] == 4
+
+
+def test_flask_cookie_is_read_by_crumbs(crumbs, flask_server, flask_app):
+    cookie = None
+    for _ in range(2):
+        _, headers, _ = get(flask_server, "/sessions/count", cookie and f"session={cookie}")
+        cookie = session_cookie(headers)
+    _, headers, body = get(crumbs.port, "/sessions/count", f"session={cookie}")
+    assert json.loads(body)["session"]["session_value"] == 3
+    assert loads(flask_app, session_cookie(headers))["count"] == 3
+
+
+def test_compressed_and_nested_flask_sessions_pass_through_crumbs(crumbs, flask_server, flask_app):
+    data = {
+        "hello": {"nested": [1, 2.5, None, True, {"deeper": ["é", "😀"]}], "big": 10**30},
+        "goodnight": "Moon",
+        "count": 5,
+        "crumbs": ["crumb"] * 300,
+        "pair": ("a", 1),
+        "raw": b"\x00\xff",
+    }
+    cookie = dumps(flask_app, data)
+    assert cookie.startswith("."), "the payload should be compressed"
+    # Crumbs shows a nested value exactly as Flask does.
+    assert_same_answer(crumbs.port, flask_server, "/sessions/hello", f"session={cookie}")
+    # Counting keeps every other value, tagged ones (tuple, bytes) included.
+    _, headers, _ = get(crumbs.port, "/sessions/count", f"session={cookie}")
+    returned = loads(flask_app, session_cookie(headers))
+    assert returned == {**data, "count": 6}
+    assert isinstance(returned["pair"], tuple) and returned["raw"] == b"\x00\xff"
+
+
+def test_flask_cookie_signed_with_another_key_is_refused(crumbs):
+    other_app = create_app(b"a key that crumbs does not know!")
+    cookie = dumps(other_app, {"count": 10})
+    _, headers, body = get(crumbs.port, "/sessions/count", f"session={cookie}")
+    assert json.loads(body)["session"]["session_value"] == 1
+
+
+def test_tampered_flask_cookie_gives_a_fresh_session(crumbs, flask_app):
+    cookie = dumps(flask_app, {"count": 41, "hello": "World", "goodnight": "Moon"})
+    payload, timestamp, signature = cookie.split(".")
+    forged_payload = dumps(flask_app, {"count": 9000}).split(".")[0]
+    for forged in (
+        f"{forged_payload}.{timestamp}.{signature}",
+        f"{payload}.{timestamp}.{signature[:-2]}",
+        f"{payload}.{timestamp}",
+        f"{payload}.AAAAAA.{signature}",
+        cookie.replace(payload, payload[::-1]),
+    ):
+        _, _, body = get(crumbs.port, "/sessions/count", f"session={forged}")
+        assert json.loads(body)["session"]["session_value"] == 1, forged
+    _, _, body = get(crumbs.port, "/sessions/count", f"session={cookie}")
+    assert json.loads(body)["session"]["session_value"] == 42
+
+
+def test_cookie_parsing_matches_werkzeug_on_random_headers(crumbs):
+    """Random headers built from the characters that matter to the grammar."""
+    rng = random.Random(20261126)
+    alphabet = ['a', 'b', 'c', '=', ';', '"', '\\', ' ', '\t', '0', '3', '7', ',', 'x', '%']
+    for _ in range(300):
+        header = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))).strip(" \t")
+        if not header:
+            continue
+        expected = parse_cookie(header)
+        _, _, body = get(crumbs.port, "/crumbs", header)
+        assert json.loads(body)["cookies"] == [{k: expected[k]} for k in expected], repr(header)
