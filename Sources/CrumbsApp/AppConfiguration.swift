@@ -7,10 +7,21 @@ public struct AppConfiguration: Sendable {
     public var secretKeys: [[UInt8]]
     /// Cookies signed longer ago than this are refused (Flask's `PERMANENT_SESSION_LIFETIME`).
     public var sessionLifetimeSeconds: Int64
+    /// Signed (Flask's format) or encrypted cookies are written; both are read.
+    public var sessionMode: SessionCodec.Mode
+    /// Persistent cookies (`Expires` and `Max-Age` from the lifetime), refreshed on every
+    /// response of a session route, like Flask's permanent sessions with
+    /// `SESSION_REFRESH_EACH_REQUEST`.
+    public var permanentSessions: Bool
     public var sessionCookieName: String
     public var sessionCookiePath: String
+    public var sessionCookieDomain: String?
+    public var sessionCookieSecure: Bool
     public var sessionCookieHTTPOnly: Bool
     public var sessionCookieSameSite: SetCookie.SameSite?
+    public var sessionCookiePartitioned: Bool
+    /// Largest JSON body `PUT /sessions/<key>` accepts.
+    public var maxBodyBytes: Int
     /// Seconds since the epoch; injectable so tests can move time.
     public var clock: @Sendable () -> Int64
 
@@ -18,18 +29,38 @@ public struct AppConfiguration: Sendable {
     /// are refused.
     public static let minimumSecretKeyLength = 16
 
+    /// The largest `Set-Cookie` value browsers are known to keep (Werkzeug's `max_size`).
+    public static let maximumCookieBytes = 4093
+
     public init(
         secretKeys: [[UInt8]], sessionLifetimeSeconds: Int64 = SessionSerializer.flaskLifetimeSeconds,
-        sessionCookieName: String = "session", sessionCookiePath: String = "/", sessionCookieHTTPOnly: Bool = true,
-        sessionCookieSameSite: SetCookie.SameSite? = .lax, clock: @escaping @Sendable () -> Int64 = AppConfiguration.systemClock
+        sessionMode: SessionCodec.Mode = .signed, permanentSessions: Bool = false, sessionCookieName: String = "session",
+        sessionCookiePath: String = "/", sessionCookieDomain: String? = nil, sessionCookieSecure: Bool = false,
+        sessionCookieHTTPOnly: Bool = true, sessionCookieSameSite: SetCookie.SameSite? = .lax,
+        sessionCookiePartitioned: Bool = false, maxBodyBytes: Int = 64 * 1024,
+        clock: @escaping @Sendable () -> Int64 = AppConfiguration.systemClock
     ) {
         self.secretKeys = secretKeys
         self.sessionLifetimeSeconds = sessionLifetimeSeconds
+        self.sessionMode = sessionMode
+        self.permanentSessions = permanentSessions
         self.sessionCookieName = sessionCookieName
         self.sessionCookiePath = sessionCookiePath
+        self.sessionCookieDomain = sessionCookieDomain
+        self.sessionCookieSecure = sessionCookieSecure
         self.sessionCookieHTTPOnly = sessionCookieHTTPOnly
         self.sessionCookieSameSite = sessionCookieSameSite
+        self.sessionCookiePartitioned = sessionCookiePartitioned
+        self.maxBodyBytes = maxBodyBytes
         self.clock = clock
+    }
+
+    /// The session cookie's attributes, with an empty value.
+    var sessionCookieTemplate: SetCookie {
+        SetCookie(
+            name: sessionCookieName, value: "", domain: sessionCookieDomain, secure: sessionCookieSecure,
+            httpOnly: sessionCookieHTTPOnly, path: sessionCookiePath, sameSite: sessionCookieSameSite,
+            partitioned: sessionCookiePartitioned)
     }
 
     public static let systemClock: @Sendable () -> Int64 = { Int64(time(nil)) }
@@ -42,6 +73,14 @@ public struct AppConfiguration: Sendable {
                 "secret key \(index + 1) is \(key.count) bytes; at least \(Self.minimumSecretKeyLength) are required")
         }
         guard sessionLifetimeSeconds > 0 else { throw ConfigurationError("the session lifetime must be positive") }
+        guard !sessionCookieName.isEmpty, sessionCookieName.utf8.allSatisfy(SetCookie.isTokenByte) else {
+            throw ConfigurationError("the cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~)")
+        }
+        guard sessionCookiePath.hasPrefix("/") else { throw ConfigurationError("the cookie path must start with /") }
+        if sessionCookieSameSite == SetCookie.SameSite.none && !(sessionCookieSecure || sessionCookiePartitioned) {
+            throw ConfigurationError("SameSite=None needs --cookie-secure: browsers reject it on insecure cookies")
+        }
+        guard maxBodyBytes > 0 else { throw ConfigurationError("the body limit must be positive") }
     }
 }
 

@@ -1,21 +1,25 @@
 import CrumbsSession
 import EventHTTP
 
-/// The routes of the Flask lesson, answering with the bytes Flask's `jsonify` would send.
-/// One instance per event loop: it owns that loop's keyed HMAC contexts.
+/// The routes of the Flask lesson, answering with the bytes Flask's `jsonify` would send,
+/// and the session API beyond it. One instance per event loop: it owns that loop's keyed
+/// MAC and cipher contexts.
 public final class CrumbsHandler: HTTPHandler {
     private let configuration: AppConfiguration
-    private let serializer: SessionSerializer
+    private let codec: SessionCodec
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
         ("hello", "World"), ("goodnight", "Moon"), ("count", 0),
     ]
 
+    static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
+
     public init(configuration: AppConfiguration) throws(CryptoError) {
         self.configuration = configuration
-        self.serializer = try SessionSerializer(
-            secretKeys: configuration.secretKeys, lifetimeSeconds: configuration.sessionLifetimeSeconds)
+        self.codec = try SessionCodec(
+            secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
+            lifetimeSeconds: configuration.sessionLifetimeSeconds)
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -32,98 +36,261 @@ public final class CrumbsHandler: HTTPHandler {
             return HTTPResponse(status: 204, headers: [("Allow", route.allowHeader)])
         }
         let cookies = RequestCookies(headerLines: request.headerValues("Cookie"))
-        switch route {
-        case .sessionValue(let key): return showSession(key: key, cookies: cookies)
-        case .crumbs: return followCrumbs(cookies: cookies)
+        switch (route, method) {
+        case (.sessionValue(let key), .put):
+            return putValue(key: key, request: request, cookies: cookies)
+        case (.sessionValue(let key), .delete):
+            return deleteValue(key: key, cookies: cookies)
+        case (.sessionValue(let key), _):
+            return showSession(key: key, cookies: cookies)
+        case (.wholeSession, .delete):
+            return clearSession(cookies: cookies)
+        case (.wholeSession, _):
+            return showWholeSession(cookies: cookies)
+        case (.crumbs, .delete):
+            return eatCrumbs(cookies: cookies)
+        case (.crumbs, _):
+            return followCrumbs(cookies: cookies)
         }
     }
 
+    // MARK: The lesson's routes
+
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
     private func showSession(key: String, cookies: RequestCookies) -> HTTPResponse {
-        var session = loadSession(cookies)
-        // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced.
-        for (name, value) in Self.sessionDefaults where !(session[name]?.isTruthy ?? false) {
-            session[name] = value
+        var session = openSession(cookies)
+        // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
+        // every assignment marks the session modified, so the cookie is always sent again.
+        for (name, value) in Self.sessionDefaults {
+            session.values[name] = (session.values[name]?.isTruthy ?? false) ? session.values[name] : value
         }
+        session.modified = true
         if key == "count" {
-            guard case .integer(let count)? = session["count"], count < Int64.max else {
+            guard case .integer(let count)? = session.values["count"], count < Int64.max else {
                 return ErrorResponse.make(
                     409,
                     "the session's count is not an integer that can be incremented; "
-                        + "start a new session by deleting the session cookie",
-                    extra: [("count", session["count"] ?? .null)])
+                        + "replace it with PUT /sessions/count or start over with DELETE /sessions",
+                    extra: [("count", session.values["count"] ?? .null)])
             }
-            session["count"] = .integer(count + 1)
+            session.values["count"] = .integer(count + 1)
         }
-        guard let value = session[key] else {
+        guard let value = session.values[key] else {
             return ErrorResponse.make(
                 404, "the session has no key \(key)",
-                extra: [("key", .string(key)), ("known_keys", .array(session.keys.map { .string($0) }))])
+                extra: [("key", .string(key)), ("known_keys", .array(session.values.keys.map { .string($0) }))])
         }
-        let body: JSONValue = [
-            "cookies": cookieList(cookies),
-            "session": ["session_accessed": true, "session_key": .string(key), "session_value": value],
-        ]
-        var response = JSONResponse.make(200, body)
-        response.addHeader("Vary", "Cookie")
-        response.addHeader("Set-Cookie", sessionCookie(session).headerValue)
-        return response
+        return saveSession(session, status: 200, body: valueBody(key: key, value: value, cookies: cookies))
     }
 
     /// `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
     private func followCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        let body: JSONValue = [
-            "cookies": cookieList(cookies),
-            "message": "mouse successfully followed crumbs",
-        ]
+        let body: JSONValue = ["cookies": cookieList(cookies), "message": "mouse successfully followed crumbs"]
         var response = JSONResponse.make(200, body)
-        response.addHeader("Set-Cookie", SetCookie(name: "mouse", value: "Cookie", sameSite: .lax).headerValue)
+        response.addHeader("Set-Cookie", Self.mouseCookie.headerValue)
         return response
+    }
+
+    // MARK: The session API
+
+    private func showWholeSession(cookies: RequestCookies) -> HTTPResponse {
+        let session = openSession(cookies)
+        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+    }
+
+    private func putValue(key: String, request: HTTPRequest, cookies: RequestCookies) -> HTTPResponse {
+        if let refusal = Self.refusal(ofKey: key) { return refusal }
+        guard let contentType = request.header("Content-Type"), Self.isJSONMediaType(contentType) else {
+            return ErrorResponse.make(
+                415, "send the value as JSON with Content-Type: application/json",
+                extra: [("content_type", request.header("Content-Type").map { .string($0) } ?? .null)])
+        }
+        let body = request.body
+        guard body.count <= configuration.maxBodyBytes else {
+            return ErrorResponse.make(
+                413, "the body is \(body.count) bytes; at most \(configuration.maxBodyBytes) are accepted",
+                extra: [("limit", .integer(Int64(configuration.maxBodyBytes)))])
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            return ErrorResponse.make(400, "the body is not JSON: \(error)")
+        }
+        var session = openSession(cookies)
+        session.values[key] = value
+        session.modified = true
+        return saveSession(session, status: 200, body: valueBody(key: key, value: value, cookies: cookies))
+    }
+
+    private func deleteValue(key: String, cookies: RequestCookies) -> HTTPResponse {
+        if let refusal = Self.refusal(ofKey: key) { return refusal }
+        var session = openSession(cookies)
+        guard session.values[key] != nil else {
+            return ErrorResponse.make(
+                404, "the session has no key \(key)",
+                extra: [("key", .string(key)), ("known_keys", .array(session.values.keys.map { .string($0) }))])
+        }
+        session.values[key] = nil
+        session.modified = true
+        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+    }
+
+    private func clearSession(cookies: RequestCookies) -> HTTPResponse {
+        var session = openSession(cookies)
+        session.values = JSONObject()
+        session.modified = true
+        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+    }
+
+    private func eatCrumbs(cookies: RequestCookies) -> HTTPResponse {
+        let body: JSONValue = ["cookies": cookieList(cookies), "message": "mouse cookie removed"]
+        var response = JSONResponse.make(200, body)
+        response.addHeader("Set-Cookie", Self.mouseCookie.expired().headerValue)
+        return response
+    }
+
+    // MARK: Sessions in and out
+
+    /// A session as a request found it, and what the route did to it.
+    struct Session {
+        var values: JSONObject
+        var modified = false
     }
 
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
     /// expired or unreadable: Flask never tells the client which.
-    private func loadSession(_ cookies: RequestCookies) -> JSONObject {
+    private func openSession(_ cookies: RequestCookies) -> Session {
         guard let value = cookies[configuration.sessionCookieName],
-            let verified = try? serializer.decode(value, now: configuration.clock())
-        else { return JSONObject() }
-        return verified.values
+            let verified = try? codec.decode(value, now: configuration.clock())
+        else { return Session(values: JSONObject()) }
+        return Session(values: verified.values)
     }
 
-    private func sessionCookie(_ session: JSONObject) -> SetCookie {
-        SetCookie(
-            name: configuration.sessionCookieName, value: serializer.encode(session, now: configuration.clock()),
-            httpOnly: configuration.sessionCookieHTTPOnly, path: configuration.sessionCookiePath,
-            sameSite: configuration.sessionCookieSameSite)
+    /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is
+    /// set when the session changed (or is permanent and refreshed) and deleted when a
+    /// change emptied it. A cookie browsers would drop is refused with 413 instead.
+    private func saveSession(_ session: Session, status: Int, body: JSONValue) -> HTTPResponse {
+        var cookie: SetCookie? = nil
+        if session.values.isEmpty {
+            if session.modified { cookie = configuration.sessionCookieTemplate.expired() }
+        } else if session.modified || configuration.permanentSessions {
+            let now = configuration.clock()
+            let value: String
+            do {
+                value = try codec.encode(session.values, now: now)
+            } catch {
+                return ErrorResponse.make(503, "the session could not be encrypted; try again")
+            }
+            var fresh = configuration.sessionCookieTemplate
+            fresh.value = value
+            if configuration.permanentSessions {
+                fresh.expires = now + configuration.sessionLifetimeSeconds
+                fresh.maxAge = configuration.sessionLifetimeSeconds
+            }
+            cookie = fresh
+        }
+        let header = cookie?.headerValue
+        if let header, header.utf8.count > AppConfiguration.maximumCookieBytes {
+            var refused = ErrorResponse.make(
+                413,
+                "the session cookie would be \(header.utf8.count) bytes; browsers keep at most "
+                    + "\(AppConfiguration.maximumCookieBytes), so the session was left as it was",
+                extra: [
+                    ("cookie_bytes", .integer(Int64(header.utf8.count))),
+                    ("limit", .integer(Int64(AppConfiguration.maximumCookieBytes))),
+                ])
+            refused.addHeader("Vary", "Cookie")
+            return refused
+        }
+        var response = JSONResponse.make(status, body)
+        response.addHeader("Vary", "Cookie")
+        if let header { response.addHeader("Set-Cookie", header) }
+        return response
+    }
+
+    // MARK: Bodies and checks
+
+    private func valueBody(key: String, value: JSONValue, cookies: RequestCookies) -> JSONValue {
+        [
+            "cookies": cookieList(cookies),
+            "session": ["session_accessed": true, "session_key": .string(key), "session_value": value],
+        ]
+    }
+
+    private func wholeBody(_ values: JSONObject, cookies: RequestCookies) -> JSONValue {
+        ["cookies": cookieList(cookies), "session": .object(values)]
     }
 
     /// `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private func cookieList(_ cookies: RequestCookies) -> JSONValue {
         .array(cookies.map { .object(JSONObject([($0.name, .string($0.value))])) })
     }
+
+    static let maximumKeyLength = 64
+
+    /// Keys written through the API: 1 to 64 ASCII letters, digits, `_`, `-` or `.`.
+    static func refusal(ofKey key: String) -> HTTPResponse? {
+        let isSafe = key.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                return true
+            default:
+                return false
+            }
+        }
+        guard !isSafe || key.utf8.count > maximumKeyLength else { return nil }
+        return ErrorResponse.make(
+            400,
+            "a session key must be 1 to \(maximumKeyLength) characters from A-Z a-z 0-9 _ - .",
+            extra: [("key", .string(key))])
+    }
+
+    /// `application/json`, in any case, with or without parameters such as `charset`.
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return mediaType.trimmingSpaces().lowercased() == "application/json"
+    }
 }
 
 /// The paths the app answers, as Flask's URL map would match them after percent-decoding.
 enum Route: Equatable {
     case sessionValue(String)
+    case wholeSession
     case crumbs
 
     init?(path: String) {
-        if path == "/crumbs" {
+        switch path {
+        case "/crumbs":
             self = .crumbs
-            return
+        case "/sessions":
+            self = .wholeSession
+        default:
+            let prefix = "/sessions/"
+            // `<string:key>`: one non-empty segment, no `/`.
+            guard path.hasPrefix(prefix) else { return nil }
+            let key = path.dropFirst(prefix.count)
+            guard !key.isEmpty, !key.contains("/") else { return nil }
+            self = .sessionValue(String(key))
         }
-        let prefix = "/sessions/"
-        // `<string:key>`: one non-empty segment, no `/`.
-        guard path.hasPrefix(prefix) else { return nil }
-        let key = path.dropFirst(prefix.count)
-        guard !key.isEmpty, !key.contains("/") else { return nil }
-        self = .sessionValue(String(key))
     }
 
     var allowedMethods: [HTTPMethod] {
-        [.get, .head, .options]
+        switch self {
+        case .sessionValue: return [.get, .head, .put, .delete, .options]
+        case .wholeSession, .crumbs: return [.get, .head, .delete, .options]
+        }
     }
 
     var allowHeader: String { allowedMethods.map(\.rawValue).joined(separator: ", ") }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
 }

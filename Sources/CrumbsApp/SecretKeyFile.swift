@@ -55,16 +55,22 @@ public enum SecretKeyFile {
         return key
     }
 
-    /// The key at `path`, created first (with its folder, mode 0700) if it does not exist.
+    /// The key at `path`, created first (with its folder) if it does not exist.
     public static func readOrCreate(_ path: String) throws(ConfigurationError) -> (key: [UInt8], created: Bool) {
         if access(path, F_OK) == 0 { return (try read(path), false) }
+        return (try createWithFolder(path), true)
+    }
+
+    /// `create`, making the key's folder first (mode 0700) if it is missing.
+    public static func createWithFolder(_ path: String) throws(ConfigurationError) -> [UInt8] {
         if let slash = path.lastIndex(of: "/") {
             let folder = String(path[..<slash])
             if !folder.isEmpty && mkdir(folder, 0o700) != 0 && errno != EEXIST {
                 throw ConfigurationError("cannot create folder \(folder): \(errorText())")
             }
         }
-        return (try create(path), true)
+        if access(path, F_OK) == 0 { throw ConfigurationError("\(path) already exists; refusing to overwrite a key") }
+        return try create(path)
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }

@@ -21,13 +21,8 @@ public final class HMACSHA1 {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { throw CryptoError(operation: "EVP_MAC_fetch") }
         defer { EVP_MAC_free(mac) }
         guard let context = EVP_MAC_CTX_new(mac) else { throw CryptoError(operation: "EVP_MAC_CTX_new") }
-        let initialised = "SHA1".withCString { digest -> Int32 in
-            var parameters = [
-                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
-                OSSL_PARAM_construct_end(),
-            ]
-            return key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) }
-        }
+        var parameters = [crumbs_param_digest_sha1(), OSSL_PARAM_construct_end()]
+        let initialised = key.withUnsafeBufferPointer { EVP_MAC_init(context, $0.baseAddress, $0.count, &parameters) }
         guard initialised == 1 else {
             EVP_MAC_CTX_free(context)
             throw CryptoError(operation: "EVP_MAC_init")

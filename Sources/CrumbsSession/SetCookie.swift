@@ -84,6 +84,17 @@ public struct SetCookie: Equatable, Sendable {
         return output + "\""
     }
 
+    /// RFC 9110 §5.6.2 `tchar`, what a cookie name may be made of (RFC 6265 §4.1.1).
+    public static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
     /// `[\w!#$%&'()*+\-./:<=>?@\[\]^`{|}~]` with `\w` in ASCII mode.
     private static func isUnquotedValueByte(_ byte: UInt8) -> Bool {
         switch byte {

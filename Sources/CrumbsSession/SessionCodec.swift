@@ -1,0 +1,43 @@
+/// Reads and writes session cookies in either format: Flask's signed cookies (the default)
+/// or Crumbs' encrypted ones. Both are always accepted, so a deployment can switch modes
+/// without logging anyone out; `mode` decides what is written.
+///
+/// Holds keyed MAC and cipher contexts: create one per event loop.
+public final class SessionCodec {
+    public enum Mode: String, Sendable {
+        case signed
+        case encrypted
+    }
+
+    public let mode: Mode
+    public let lifetimeSeconds: Int64
+    private let serializer: SessionSerializer
+    private let encryptor: SessionEncryptor
+
+    public init(
+        secretKeys: [[UInt8]], mode: Mode = .signed, lifetimeSeconds: Int64 = SessionSerializer.flaskLifetimeSeconds,
+        inflateLimit: Int = SessionSerializer.defaultInflateLimit, maximumDepth: Int = JSONParser.defaultMaximumDepth
+    ) throws(CryptoError) {
+        self.mode = mode
+        self.lifetimeSeconds = lifetimeSeconds
+        serializer = try SessionSerializer(
+            secretKeys: secretKeys, lifetimeSeconds: lifetimeSeconds, inflateLimit: inflateLimit,
+            maximumDepth: maximumDepth)
+        encryptor = try SessionEncryptor(secretKeys: secretKeys)
+    }
+
+    public func encode(_ values: JSONObject, now: Int64) throws(CryptoError) -> String {
+        switch mode {
+        case .signed: return serializer.encode(values, now: now)
+        case .encrypted: return try encryptor.encode(values, now: now)
+        }
+    }
+
+    public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+        if SessionEncryptor.isEncrypted(cookie.utf8) {
+            return try encryptor.decode(
+                cookie.utf8, lifetimeSeconds: lifetimeSeconds, now: now, maximumDepth: serializer.maximumDepth)
+        }
+        return try serializer.decode(cookie, now: now)
+    }
+}
