@@ -127,22 +127,9 @@ struct Serve: ParsableCommand {
             sessionCookiePath: cookiePath, sessionCookieDomain: cookieDomain, sessionCookieSecure: cookieSecure,
             sessionCookieHTTPOnly: !noCookieHTTPOnly, sessionCookieSameSite: cookieSamesite,
             sessionCookiePartitioned: cookiePartitioned, maxBodyBytes: maxBodyBytes)
-        try appConfiguration.validate()
-        _ = try CrumbsHandler(configuration: appConfiguration)
-
-        // evhttp refuses bodies past 4x the app's limit outright; up to that the app answers
-        // with a JSON 413.
-        let serverConfiguration = HTTPServerConfiguration(
-            host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes * 4,
+        let server = try CrumbsServer.make(
+            appConfiguration, host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes,
             timeoutSeconds: timeout)
-        let server = HTTPServer(configuration: serverConfiguration) {
-            do {
-                return try CrumbsHandler(configuration: appConfiguration)
-            } catch {
-                // The same construction just succeeded on the main thread.
-                fatalError("cannot set up a session codec: \(error)")
-            }
-        }
         try server.start()
         try server.stopOnSignals([SIGINT, SIGTERM]) { signal in
             logger.notice("received signal \(signal), stopping")

@@ -24,17 +24,16 @@ final class LiveApp {
     let configuration: AppConfiguration
     var jar: [(String, String)] = []
 
-    init(keys: [[UInt8]] = [LiveApp.secret], lifetime: Int64 = SessionSerializer.flaskLifetimeSeconds, threads: Int = 1)
-        throws
-    {
+    init(
+        keys: [[UInt8]] = [LiveApp.secret], lifetime: Int64 = SessionSerializer.flaskLifetimeSeconds, threads: Int = 1,
+        configure: (inout AppConfiguration) -> Void = { _ in }
+    ) throws {
         let clock = TestClock(1_700_000_000)
-        let configuration = AppConfiguration(secretKeys: keys, sessionLifetimeSeconds: lifetime, clock: { clock.now })
-        try configuration.validate()
+        var configuration = AppConfiguration(secretKeys: keys, sessionLifetimeSeconds: lifetime, clock: { clock.now })
+        configure(&configuration)
         self.clock = clock
         self.configuration = configuration
-        server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, threads: threads)) {
-            try! CrumbsHandler(configuration: configuration)
-        }
+        server = try CrumbsServer.make(configuration, port: 0, threads: threads)
         try server.start()
     }
 
@@ -51,6 +50,12 @@ final class LiveApp {
         var allHeaders = headers
         if !jar.isEmpty { allHeaders.append(("Cookie", cookieHeader)) }
         let response = try RawHTTPClient.request(port: server.port, method: method, path: path, headers: allHeaders)
+        remember(response)
+        return response
+    }
+
+    /// Stores the cookies a response sets, as a browser would.
+    func remember(_ response: RawResponse) {
         for setCookie in response.headerValues("Set-Cookie") {
             let pair = setCookie.split(separator: ";", maxSplits: 1)[0]
             let name = String(pair.split(separator: "=", maxSplits: 1)[0])
@@ -62,15 +67,14 @@ final class LiveApp {
                 jar.append((name, value))
             }
         }
-        return response
     }
 
     func json(_ response: RawResponse) throws -> JSONValue { try JSONParser.parse(response.body) }
 
-    var sessionCookie: String? { jar.first { $0.0 == "session" }?.1 }
+    var sessionCookie: String? { jar.first { $0.0 == configuration.sessionCookieName }?.1 }
 
     func decodedSession() throws -> JSONObject {
-        try SessionSerializer(secretKeys: configuration.secretKeys).decode(sessionCookie ?? "", now: clock.now).values
+        try SessionCodec(secretKeys: configuration.secretKeys).decode(sessionCookie ?? "", now: clock.now).values
     }
 }
 
@@ -204,7 +208,7 @@ final class LiveApp {
                 "error": "Not Found", "key": "nope", "known_keys": ["count", "goodnight", "hello"],
                 "message": "the session has no key nope", "status": 404,
             ])
-        for path in ["/", "/sessions", "/sessions/", "/sessions/hello/", "/crumbs/", "/sessions/a%2Fb", "/favicon.ico"] {
+        for path in ["/", "/session", "/sessions/", "/sessions/hello/", "/crumbs/", "/sessions/a%2Fb", "/favicon.ico"] {
             let response = try app.get(path)
             #expect(response.status == 404, "\(path)")
             #expect(try app.json(response).object?["status"] == 404)
@@ -212,10 +216,10 @@ final class LiveApp {
         let badEscape = try app.get("/sessions/%zz")
         #expect(badEscape.status == 400)
         #expect(try app.json(badEscape).object?["status"] == 400)
-        for method in ["POST", "PUT", "DELETE", "PATCH", "TRACE"] {
+        for method in ["POST", "PUT", "PATCH", "TRACE"] {
             let response = try app.get("/crumbs", method: method)
             #expect(response.status == 405)
-            #expect(response.header("Allow") == "GET, HEAD, OPTIONS")
+            #expect(response.header("Allow") == "GET, HEAD, DELETE, OPTIONS")
             #expect(try app.json(response).object?["error"] == "Method Not Allowed")
         }
     }
@@ -237,7 +241,8 @@ final class LiveApp {
         #expect(head.header("Content-Length") == String(get.body.count))
         let options = try app.get("/crumbs", method: "OPTIONS")
         #expect(options.status == 204)
-        #expect(options.header("Allow") == "GET, HEAD, OPTIONS")
+        #expect(options.header("Allow") == "GET, HEAD, DELETE, OPTIONS")
+        #expect(try app.get("/sessions/x", method: "OPTIONS").header("Allow") == "GET, HEAD, PUT, DELETE, OPTIONS")
     }
 
     @Test func cookiesSignedWithAnOlderKeyAreReadAndResigned() throws {
