@@ -1,8 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Every source target is compiled in Swift 6 mode with warnings treated as errors.
-let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+/// Every source target is compiled in Swift 6 mode with warnings treated as errors; release
+/// builds let the optimizer specialise generic code across modules (the request path
+/// crosses EventHTTP, CrumbsSession and CrumbsApp).
+let strict: [SwiftSetting] = [
+    .unsafeFlags(["-warnings-as-errors"]),
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
 
 let package = Package(
     name: "Crumbs",

@@ -3,10 +3,14 @@
 
 #include <zlib.h>
 
-// inflateInit is a macro over inflateInit_ that passes the library version and stream
-// size: Swift cannot import it.
+// inflateInit and deflateInit are macros over inflateInit_/deflateInit_ that pass the
+// library version and stream size: Swift cannot import them.
 static inline int crumbs_inflate_init(z_streamp stream) {
     return inflateInit(stream);
+}
+
+static inline int crumbs_deflate_init(z_streamp stream, int level) {
+    return deflateInit(stream, level);
 }
 
 #endif

@@ -21,7 +21,8 @@ public enum CookieTools {
         }
         let parts: SessionCookieParts
         do {
-            parts = try SessionCookieParts.parse(value.utf8, inflateLimit: SessionSerializer.defaultInflateLimit)
+            parts = try SessionCookieParts.parse(
+                value.utf8, zlib: Zlib(), inflateLimit: SessionSerializer.defaultInflateLimit)
         } catch {
             throw ConfigurationError("not a session cookie: \(describe(error))")
         }

@@ -7,6 +7,10 @@ import EventHTTP
 public final class CrumbsHandler: HTTPHandler {
     private let configuration: AppConfiguration
     private let codec: SessionCodec
+    /// The session cookie's `Set-Cookie` value with everything but the value pre-rendered.
+    private let sessionCookieRenderer: SetCookie.Renderer
+    /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
+    private let expiredSessionHeader: String
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -14,16 +18,19 @@ public final class CrumbsHandler: HTTPHandler {
     ]
 
     static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
+    static let mouseHeader = mouseCookie.headerValue
 
     public init(configuration: AppConfiguration) throws(CryptoError) {
         self.configuration = configuration
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
+        self.sessionCookieRenderer = SetCookie.Renderer(configuration.sessionCookieTemplate)
+        self.expiredSessionHeader = configuration.sessionCookieTemplate.expired().headerValue
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        guard let path = PercentDecoding.decode(request.rawPath) else {
+        guard let path = request.path else {
             return ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
         }
         guard let route = Route(path: path) else {
@@ -80,14 +87,13 @@ public final class CrumbsHandler: HTTPHandler {
                 404, "the session has no key \(key)",
                 extra: [("key", .string(key)), ("known_keys", .array(session.values.keys.map { .string($0) }))])
         }
-        return saveSession(session, status: 200, body: valueBody(key: key, value: value, cookies: cookies))
+        return saveSession(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
     }
 
     /// `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
     private func followCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        let body: JSONValue = ["cookies": cookieList(cookies), "message": "mouse successfully followed crumbs"]
-        var response = JSONResponse.make(200, body)
-        response.addHeader("Set-Cookie", Self.mouseCookie.headerValue)
+        var response = LessonBody.message("mouse successfully followed crumbs", cookies: cookies)
+        response.addHeader("Set-Cookie", Self.mouseHeader)
         return response
     }
 
@@ -95,7 +101,7 @@ public final class CrumbsHandler: HTTPHandler {
 
     private func showWholeSession(cookies: RequestCookies) -> HTTPResponse {
         let session = openSession(cookies)
-        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+        return saveSession(session, wholeBody(session.values, cookies: cookies))
     }
 
     private func putValue(key: String, request: HTTPRequest, cookies: RequestCookies) -> HTTPResponse {
@@ -120,7 +126,7 @@ public final class CrumbsHandler: HTTPHandler {
         var session = openSession(cookies)
         session.values[key] = value
         session.modified = true
-        return saveSession(session, status: 200, body: valueBody(key: key, value: value, cookies: cookies))
+        return saveSession(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
     }
 
     private func deleteValue(key: String, cookies: RequestCookies) -> HTTPResponse {
@@ -133,19 +139,18 @@ public final class CrumbsHandler: HTTPHandler {
         }
         session.values[key] = nil
         session.modified = true
-        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+        return saveSession(session, wholeBody(session.values, cookies: cookies))
     }
 
     private func clearSession(cookies: RequestCookies) -> HTTPResponse {
         var session = openSession(cookies)
         session.values = JSONObject()
         session.modified = true
-        return saveSession(session, status: 200, body: wholeBody(session.values, cookies: cookies))
+        return saveSession(session, wholeBody(session.values, cookies: cookies))
     }
 
     private func eatCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        let body: JSONValue = ["cookies": cookieList(cookies), "message": "mouse cookie removed"]
-        var response = JSONResponse.make(200, body)
+        var response = LessonBody.message("mouse cookie removed", cookies: cookies)
         response.addHeader("Set-Cookie", Self.mouseCookie.expired().headerValue)
         return response
     }
@@ -170,27 +175,17 @@ public final class CrumbsHandler: HTTPHandler {
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
-    private func saveSession(_ session: Session, status: Int, body: JSONValue) -> HTTPResponse {
-        var cookie: SetCookie? = nil
+    private func saveSession(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
+        var header: String? = nil
         if session.values.isEmpty {
-            if session.modified { cookie = configuration.sessionCookieTemplate.expired() }
+            if session.modified { header = expiredSessionHeader }
         } else if session.modified || configuration.permanentSessions {
-            let now = configuration.clock()
-            let value: String
             do {
-                value = try codec.encode(session.values, now: now)
+                header = try sessionCookieHeader(session.values)
             } catch {
                 return ErrorResponse.make(503, "the session could not be encrypted; try again")
             }
-            var fresh = configuration.sessionCookieTemplate
-            fresh.value = value
-            if configuration.permanentSessions {
-                fresh.expires = now + configuration.sessionLifetimeSeconds
-                fresh.maxAge = configuration.sessionLifetimeSeconds
-            }
-            cookie = fresh
         }
-        let header = cookie?.headerValue
         if let header, header.utf8.count > AppConfiguration.maximumCookieBytes {
             var refused = ErrorResponse.make(
                 413,
@@ -203,23 +198,28 @@ public final class CrumbsHandler: HTTPHandler {
             refused.addHeader("Vary", "Cookie")
             return refused
         }
-        var response = JSONResponse.make(status, body)
+        var response = success
         response.addHeader("Vary", "Cookie")
         if let header { response.addHeader("Set-Cookie", header) }
         return response
     }
 
-    // MARK: Bodies and checks
-
-    private func valueBody(key: String, value: JSONValue, cookies: RequestCookies) -> JSONValue {
-        [
-            "cookies": cookieList(cookies),
-            "session": ["session_accessed": true, "session_key": .string(key), "session_value": value],
-        ]
+    /// The `Set-Cookie` value carrying `values`, signed or encrypted now.
+    private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> String {
+        let now = configuration.clock()
+        let value = try codec.encode(values, now: now)
+        guard configuration.permanentSessions else { return sessionCookieRenderer.headerValue(value: value) }
+        var cookie = configuration.sessionCookieTemplate
+        cookie.value = value
+        cookie.expires = now + configuration.sessionLifetimeSeconds
+        cookie.maxAge = configuration.sessionLifetimeSeconds
+        return cookie.headerValue
     }
 
-    private func wholeBody(_ values: JSONObject, cookies: RequestCookies) -> JSONValue {
-        ["cookies": cookieList(cookies), "session": .object(values)]
+    // MARK: Bodies and checks
+
+    private func wholeBody(_ values: JSONObject, cookies: RequestCookies) -> HTTPResponse {
+        JSONResponse.make(200, ["cookies": cookieList(cookies), "session": .object(values)])
     }
 
     /// `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.

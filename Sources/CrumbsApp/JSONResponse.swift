@@ -13,6 +13,63 @@ enum JSONResponse {
     }
 }
 
+/// The lesson's two bodies written straight into bytes, the constant parts pre-rendered:
+/// the same bytes `JSONWriter` would produce for the whole document (a test holds them to
+/// that), without building the document first.
+enum LessonBody {
+    /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
+    static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies) -> HTTPResponse {
+        var bytes = start(cookies: cookies)
+        bytes.append(contentsOf: sessionOpening)
+        JSONWriter.writeString(key, into: &bytes)
+        bytes.append(contentsOf: sessionValueLabel)
+        JSONWriter.write(value, style: .pretty, indent: 4, into: &bytes)
+        bytes.append(contentsOf: sessionClosing)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: bytes)
+    }
+
+    /// `{"cookies": [...], "message": m}`
+    static func message(_ message: String, cookies: RequestCookies) -> HTTPResponse {
+        var bytes = start(cookies: cookies)
+        bytes.append(contentsOf: messageLabel)
+        JSONWriter.writeString(message, into: &bytes)
+        bytes.append(contentsOf: documentClosing)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: bytes)
+    }
+
+    private static let cookiesLabel = Array("{\n  \"cookies\": ".utf8)
+    private static let cookieOpening = Array("\n    {\n      ".utf8)
+    private static let cookieClosing = Array("\n    }".utf8)
+    private static let listClosing = Array("\n  ]".utf8)
+    private static let sessionOpening = Array(",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": ".utf8)
+    private static let sessionValueLabel = Array(",\n    \"session_value\": ".utf8)
+    private static let sessionClosing = Array("\n  }\n}\n".utf8)
+    private static let messageLabel = Array(",\n  \"message\": ".utf8)
+    private static let documentClosing = Array("\n}\n".utf8)
+
+    /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
+    private static func start(cookies: RequestCookies) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(320 + cookies.count * 64)
+        bytes.append(contentsOf: cookiesLabel)
+        guard !cookies.isEmpty else {
+            bytes.append(contentsOf: "[]".utf8)
+            return bytes
+        }
+        bytes.append(UInt8(ascii: "["))
+        for (position, cookie) in cookies.enumerated() {
+            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: cookieOpening)
+            JSONWriter.writeString(cookie.name, into: &bytes)
+            bytes.append(contentsOf: ": ".utf8)
+            JSONWriter.writeString(cookie.value, into: &bytes)
+            bytes.append(contentsOf: cookieClosing)
+        }
+        bytes.append(contentsOf: listClosing)
+        return bytes
+    }
+}
+
 /// Every error is JSON too: `{"error": <reason phrase>, "message": ..., "status": ...}` plus
 /// whatever helps the client fix its request.
 enum ErrorResponse {

@@ -9,10 +9,12 @@ public enum JSONWriter {
         case pretty
     }
 
-    public static func write(_ value: JSONValue, style: Style, into output: inout [UInt8]) {
+    /// - Parameter indent: for `.pretty`, the indentation of the line the value starts on,
+    ///   so a value can be written inside a document whose other parts are pre-rendered.
+    public static func write(_ value: JSONValue, style: Style, indent: Int = 0, into output: inout [UInt8]) {
         switch style {
         case .compact: writeCompact(value, into: &output)
-        case .pretty: writePretty(value, indent: 0, into: &output)
+        case .pretty: writePretty(value, indent: indent, into: &output)
         }
     }
 
@@ -100,6 +102,17 @@ public enum JSONWriter {
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
     public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        // Fast path: printable ASCII without `"` or `\\` is copied as it is.
+        var text = text
+        let copied = text.withUTF8 { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if copied {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x22: output.append(contentsOf: [0x5C, 0x22])

@@ -25,7 +25,9 @@ public struct SessionCookieParts: Sendable {
     public let signature: [UInt8]
 
     /// Splits from the right, as itsdangerous does, since a compressed payload starts with `.`.
-    public static func parse(_ cookie: some Collection<UInt8>, inflateLimit: Int) throws(SessionCookieRejection) -> SessionCookieParts {
+    public static func parse(_ cookie: some Collection<UInt8>, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
+        -> SessionCookieParts
+    {
         let bytes = Array(cookie)
         let dot = UInt8(ascii: ".")
         guard let signatureDot = bytes.lastIndex(of: dot),
@@ -42,7 +44,7 @@ public struct SessionCookieParts: Sendable {
         guard let decoded = Base64URL.decode(payload) else { throw .malformed }
         var payloadJSON = decoded
         if wasCompressed {
-            guard let inflated = Zlib.decompress(decoded, limit: inflateLimit) else {
+            guard let inflated = zlib.decompress(decoded, limit: inflateLimit) else {
                 throw .badPayload("the compressed payload is not valid zlib or inflates past \(inflateLimit) bytes")
             }
             payloadJSON = inflated
@@ -89,6 +91,7 @@ public final class SessionSerializer {
 
     /// Newest first: the first key signs, all verify, in order.
     private let authenticators: [HMACSHA1]
+    private let zlib = Zlib()
     public let lifetimeSeconds: Int64
     public let inflateLimit: Int
     public let maximumDepth: Int
@@ -122,7 +125,7 @@ public final class SessionSerializer {
         let json = JSONWriter.bytes(.object(values), style: .compact)
         var signed: [UInt8] = []
         signed.reserveCapacity(json.count * 4 / 3 + 40)
-        let compressed = Zlib.compress(json)
+        let compressed = zlib.compress(json)
         if compressed.count < json.count - 1 {
             signed.append(UInt8(ascii: "."))
             Base64URL.encode(compressed, into: &signed)
@@ -140,7 +143,7 @@ public final class SessionSerializer {
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
     /// age, then payload.
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        let parts = try SessionCookieParts.parse(cookie.utf8, inflateLimit: inflateLimit)
+        let parts = try SessionCookieParts.parse(cookie.utf8, zlib: zlib, inflateLimit: inflateLimit)
         guard let keyIndex = verifyingKeyIndex(parts) else { throw .badSignature }
         let age = now - parts.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }

@@ -64,6 +64,26 @@ public struct SetCookie: Equatable, Sendable {
         return parts.joined(separator: "; ")
     }
 
+    /// The header value for this cookie's attributes with another value: everything but the
+    /// value rendered once, for the request path, where only the value changes.
+    public struct Renderer: Sendable {
+        private let prefix: String
+        private let suffix: String
+
+        public init(_ template: SetCookie) {
+            var empty = template
+            empty.value = ""
+            let rendered = empty.headerValue
+            prefix = template.name + "="
+            suffix = String(rendered.dropFirst(prefix.count))
+        }
+
+        /// `value` must not need quoting (session values are base64url and dots).
+        public func headerValue(value: String) -> String {
+            prefix + value + suffix
+        }
+    }
+
     /// A value outside RFC 6265's cookie-octet set, loosened as Werkzeug 2.3.1 loosened it,
     /// is wrapped in double quotes with `"` and `\` backslash-escaped and other unsafe bytes
     /// written as three octal digits (what Python's `http.cookies` does).
@@ -108,8 +128,10 @@ public struct SetCookie: Equatable, Sendable {
 
     /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`: everything else outside the
     /// unreserved set is percent-encoded as UTF-8 with upper-case hex.
+    private static let pathSafeBytes = Set("%!$&'()*+,/:=@_.-~".utf8)
+
     static func percentEncodedPath(_ path: String) -> String {
-        let safe = Set("%!$&'()*+,/:=@_.-~".utf8)
+        let safe = pathSafeBytes
         var output = ""
         for byte in path.utf8 {
             let isAlphanumeric =

@@ -71,9 +71,14 @@ public protocol HTTPHandler: AnyObject {
 public enum PercentDecoding {
     /// Decodes `%XX` escapes; nil if an escape is malformed or the result is not UTF-8.
     public static func decode(_ text: Substring) -> String? {
+        decode(bytes: text.utf8)
+    }
+
+    public static func decode(bytes text: some Collection<UInt8>) -> String? {
+        if !text.contains(UInt8(ascii: "%")) { return String(validating: text, as: UTF8.self) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else {
                 bytes.append(byte)

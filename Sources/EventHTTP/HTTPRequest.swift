@@ -37,6 +37,15 @@ public struct HTTPRequest {
         return String(cString: uri)
     }
 
+    /// The target's path, before `?` or `#`, percent-decoded; nil if an escape is malformed
+    /// or the decoded bytes are not UTF-8.
+    public var path: String? {
+        guard let uri = evhttp_request_get_uri(request) else { return nil }
+        let target = UnsafeBufferPointer(start: UnsafeRawPointer(uri).assumingMemoryBound(to: UInt8.self), count: strlen(uri))
+        let end = target.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
+        return PercentDecoding.decode(bytes: target[..<end])
+    }
+
     /// The target's path, before `?` or `#`, still percent-encoded.
     public var rawPath: Substring {
         let target = self.target
