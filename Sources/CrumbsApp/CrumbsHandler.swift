@@ -42,7 +42,8 @@ public final class CrumbsHandler: HTTPHandler {
         if method == .options {
             return HTTPResponse(status: 204, headers: [("Allow", route.allowHeader)])
         }
-        let cookies = RequestCookies(headerLines: request.headerValues("Cookie"))
+        var cookies = RequestCookies()
+        request.forEachHeaderValue("Cookie") { cookies.parse($0) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
             return putValue(key: key, request: request, cookies: cookies)

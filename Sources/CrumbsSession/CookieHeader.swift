@@ -18,7 +18,12 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Parses every `Cookie` header line of a request as one list, joined with `;` as
     /// Werkzeug's `Request.cookies` does.
     public init(headerLines: [String]) {
-        for line in headerLines { parse(Array(line.utf8)) }
+        for var line in headerLines { line.withUTF8 { parse($0) } }
+    }
+
+    /// Adds the cookies of one more `Cookie` header line, given as its bytes.
+    public mutating func parse(_ header: UnsafeBufferPointer<UInt8>) {
+        parseLine(header)
     }
 
     public init(header: String) { self.init(headerLines: [header]) }
@@ -49,6 +54,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             guard !pairs.contains(where: { $0.name == name }) else { return }
             if pairs.count == Self.linearScanLimit { seenNames = Set(pairs.map(\.name) + [name]) }
         }
+        if pairs.isEmpty { pairs.reserveCapacity(4) }
         pairs.append((name, value))
     }
 
@@ -57,7 +63,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         byte == 0x20 || (0x09...0x0D).contains(byte)
     }
 
-    private mutating func parse(_ header: [UInt8]) {
+    private mutating func parseLine(_ header: UnsafeBufferPointer<UInt8>) {
         let semicolon = UInt8(ascii: ";")
         let equals = UInt8(ascii: "=")
         let quote = UInt8(ascii: "\"")
@@ -98,14 +104,33 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 }
             }
             index += 1
-            let trimmedName = Self.pythonStrip(String(decoding: name, as: UTF8.self))
+            let trimmedName = Self.pythonStrip(Self.asciiTrimmed(name))
             guard !trimmedName.isEmpty else { continue }
-            append(name: trimmedName, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))))
+            append(name: trimmedName, value: Self.unquote(Self.pythonStrip(Self.asciiTrimmed(value))))
         }
+    }
+
+    /// The bytes as a string, with ASCII whitespace already trimmed (the common case, done
+    /// on bytes before any string is made).
+    private static func asciiTrimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || (0x09...0x0D).contains(first) || (0x1C...0x1F).contains(first) {
+            slice = slice.dropFirst()
+        }
+        while let last = slice.last, last == 0x20 || (0x09...0x0D).contains(last) || (0x1C...0x1F).contains(last) {
+            slice = slice.dropLast()
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: slice), as: UTF8.self)
     }
 
     /// Python's `str.strip()`: removes what `str.isspace()` calls whitespace at both ends.
     static func pythonStrip(_ text: String) -> String {
+        // Only non-ASCII whitespace can be left after `asciiTrimmed`; most values are ASCII.
+        if let first = text.utf8.first, let last = text.utf8.last, first < 0x80, last < 0x80,
+            !isPythonSpace(Unicode.Scalar(first)), !isPythonSpace(Unicode.Scalar(last))
+        {
+            return text
+        }
         let scalars = text.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isPythonSpace($0) }) else { return "" }
         let last = scalars.lastIndex(where: { !isPythonSpace($0) })!
@@ -125,8 +150,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Removes the quotes of `"…"` and undoes `\ooo` and `\x` escapes, as Werkzeug's
     /// `_cookie_unslash_re` does on the UTF-8 bytes.
     static func unquote(_ value: String) -> String {
+        guard value.utf8.count >= 2, value.utf8.first == UInt8(ascii: "\""), value.utf8.last == UInt8(ascii: "\"") else {
+            return value
+        }
         let bytes = Array(value.utf8)
-        guard bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") else { return value }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count - 2)
         var index = 1

@@ -115,17 +115,39 @@ final class EventLoop: @unchecked Sendable {
         let headers = evhttp_request_get_output_headers(request)
         for (name, value) in response.headers {
             // evhttp refuses values with CR or LF, so a header can never be split in two.
-            evhttp_add_header(headers, name, value)
+            withStackCString(name) { name in
+                withStackCString(value) { value in _ = evhttp_add_header(headers, name, value) }
+            }
         }
         if response.status != 204 && response.status != 304 {
-            evhttp_add_header(headers, "Content-Length", String(response.body.count))
+            withStackCString(String(response.body.count)) { length in
+                _ = evhttp_add_header(headers, "Content-Length", length)
+            }
         }
         response.body.withUnsafeBytes { body in
             _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
         }
-        evhttp_send_reply(request, Int32(response.status), HTTPResponse.reasonPhrase(for: response.status), replyBuffer)
+        withStackCString(HTTPResponse.reasonPhrase(for: response.status)) { reason in
+            evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
+        }
         let left = evbuffer_get_length(replyBuffer)
         if left > 0 { evbuffer_drain(replyBuffer, left) }
+    }
+}
+
+/// Passes `text` to C as a NUL-terminated string copied to the stack. Swift's own bridging
+/// allocates on the heap for short strings, which are stored inline without a terminator,
+/// and most header names and values are short.
+private func withStackCString(_ text: String, _ body: (UnsafePointer<CChar>) -> Void) {
+    var text = text
+    text.withUTF8 { bytes in
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            bytes.withMemoryRebound(to: CChar.self) { source in
+                _ = buffer.initialize(fromContentsOf: source)
+            }
+            buffer[bytes.count] = 0
+            body(buffer.baseAddress!)
+        }
     }
 }
 
