@@ -208,8 +208,12 @@ public final class CrumbsHandler: HTTPHandler {
     /// The `Set-Cookie` value carrying `values`, signed or encrypted now.
     private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> String {
         let now = configuration.clock()
+        guard configuration.permanentSessions else {
+            return try sessionCookieRenderer.headerValue { (bytes) throws(CryptoError) in
+                try codec.encode(values, now: now, into: &bytes)
+            }
+        }
         let value = try codec.encode(values, now: now)
-        guard configuration.permanentSessions else { return sessionCookieRenderer.headerValue(value: value) }
         var cookie = configuration.sessionCookieTemplate
         cookie.value = value
         cookie.expires = now + configuration.sessionLifetimeSeconds

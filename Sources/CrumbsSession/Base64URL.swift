@@ -11,17 +11,45 @@ public enum Base64URL {
     }()
 
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next()
-            let third = iterator.next()
-            output.append(alphabet[Int(first >> 2)])
-            output.append(alphabet[Int((first & 0x03) << 4 | (second ?? 0) >> 4)])
-            guard let second else { return }
-            output.append(alphabet[Int((second & 0x0F) << 2 | (third ?? 0) >> 6)])
-            guard let third else { return }
-            output.append(alphabet[Int(third & 0x3F)])
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), into: &output) }) {
+            return done
+        }
+        encode(Array(bytes), into: &output)
+    }
+
+    /// Three bytes in, four characters out, straight from memory to the table.
+    public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        let count = bytes.count
+        let start = output.count
+        let encodedCount = (count * 4 + 2) / 3
+        output.append(contentsOf: repeatElement(0, count: encodedCount))
+        alphabet.withUnsafeBufferPointer { alphabet in
+            output.withUnsafeMutableBufferPointer { buffer in
+                var target = start
+                var index = 0
+                while index + 3 <= count {
+                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                    buffer[target] = alphabet[Int(chunk >> 18)]
+                    buffer[target + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                    buffer[target + 2] = alphabet[Int(chunk >> 6 & 0x3F)]
+                    buffer[target + 3] = alphabet[Int(chunk & 0x3F)]
+                    target += 4
+                    index += 3
+                }
+                switch count - index {
+                case 1:
+                    let chunk = UInt32(bytes[index]) << 16
+                    buffer[target] = alphabet[Int(chunk >> 18)]
+                    buffer[target + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                case 2:
+                    let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
+                    buffer[target] = alphabet[Int(chunk >> 18)]
+                    buffer[target + 1] = alphabet[Int(chunk >> 12 & 0x3F)]
+                    buffer[target + 2] = alphabet[Int(chunk >> 6 & 0x3F)]
+                default:
+                    break
+                }
+            }
         }
     }
 

@@ -32,14 +32,35 @@ public final class HMACSHA1 {
 
     deinit { EVP_MAC_CTX_free(context) }
 
-    /// The 20-byte MAC of `message`.
-    public func authenticate(_ message: UnsafeRawBufferPointer) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: Self.digestLength)
+    /// The 20-byte MAC of `message`, kept inline so that computing one allocates nothing.
+    public struct Digest {
+        private var storage: (UInt64, UInt64, UInt32) = (0, 0, 0)
+
+        public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+            try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<HMACSHA1.digestLength])) }
+        }
+
+        fileprivate mutating func withUnsafeMutableBytes<Result>(_ body: (UnsafeMutableRawBufferPointer) -> Result) -> Result {
+            Swift.withUnsafeMutableBytes(of: &storage) { body(UnsafeMutableRawBufferPointer(rebasing: $0[..<HMACSHA1.digestLength])) }
+        }
+
+        /// Constant-time comparison with a received signature (`CRYPTO_memcmp`), so a forger
+        /// learns nothing from how fast a wrong signature is refused.
+        public func matches(_ signature: [UInt8]) -> Bool {
+            guard signature.count == HMACSHA1.digestLength else { return false }
+            return withUnsafeBytes { mine in
+                signature.withUnsafeBytes { theirs in CRYPTO_memcmp(mine.baseAddress, theirs.baseAddress, mine.count) == 0 }
+            }
+        }
+    }
+
+    public func authenticate(_ message: UnsafeRawBufferPointer) -> Digest {
+        var digest = Digest()
         var length = 0
-        let succeeded = digest.withUnsafeMutableBufferPointer { output in
+        let succeeded = digest.withUnsafeMutableBytes { output in
             EVP_MAC_init(context, nil, 0, nil) == 1
                 && EVP_MAC_update(context, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count) == 1
-                && EVP_MAC_final(context, output.baseAddress, &length, output.count) == 1
+                && EVP_MAC_final(context, output.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, output.count) == 1
         }
         // Re-initialising a keyed context cannot fail short of memory exhaustion; a wrong
         // MAC would only ever reject a cookie, never accept one.
@@ -47,7 +68,7 @@ public final class HMACSHA1 {
         return digest
     }
 
-    public func authenticate(_ message: [UInt8]) -> [UInt8] {
+    public func authenticate(_ message: [UInt8]) -> Digest {
         message.withUnsafeBytes { authenticate($0) }
     }
 
@@ -63,17 +84,6 @@ public final class HMACSHA1 {
         }
         precondition(result != nil && length == UInt32(digestLength), "HMAC-SHA1 failed")
         return digest
-    }
-}
-
-public enum ConstantTime {
-    /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`),
-    /// so a forger learns nothing from how fast a wrong signature is refused.
-    public static func equals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return lhs.withUnsafeBytes { left in
-            rhs.withUnsafeBytes { right in CRYPTO_memcmp(left.baseAddress, right.baseAddress, left.count) == 0 }
-        }
     }
 }
 

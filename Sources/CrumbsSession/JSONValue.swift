@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A JSON value as Python's `json` module reads and writes it, so that a session written by
 /// Flask comes back out byte for byte when Crumbs signs it again.
 public enum JSONValue: Equatable, Sendable {
@@ -81,15 +87,31 @@ public struct JSONObject: Equatable, Sendable, Sequence {
         var high = members.count
         while low < high {
             let middle = (low + high) / 2
-            let candidate = members[middle].key
-            if candidate == key { return .found(middle) }
-            if candidate.utf8.lexicographicallyPrecedes(key.utf8) {
+            let order = Self.compareUTF8(members[middle].key, key)
+            if order == 0 { return .found(middle) }
+            if order < 0 {
                 low = middle + 1
             } else {
                 high = middle
             }
         }
         return .insertAt(low)
+    }
+
+    /// memcmp-style three-way comparison of the UTF-8 bytes.
+    private static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let common = Swift.min(left.count, right.count)
+                if common > 0, let a = left.baseAddress, let b = right.baseAddress {
+                    let order = memcmp(a, b, common)
+                    if order != 0 { return Int(order) }
+                }
+                return left.count - right.count
+            }
+        }
     }
 }
 

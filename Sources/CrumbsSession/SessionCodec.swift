@@ -27,9 +27,16 @@ public final class SessionCodec {
     }
 
     public func encode(_ values: JSONObject, now: Int64) throws(CryptoError) -> String {
+        var cookie: [UInt8] = []
+        try encode(values, now: now, into: &cookie)
+        return String(decoding: cookie, as: UTF8.self)
+    }
+
+    /// Appends the cookie value to `output`.
+    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) throws(CryptoError) {
         switch mode {
-        case .signed: return serializer.encode(values, now: now)
-        case .encrypted: return try encryptor.encode(values, now: now)
+        case .signed: serializer.encode(values, now: now, into: &output)
+        case .encrypted: output.append(contentsOf: try encryptor.encode(values, now: now).utf8)
         }
     }
 

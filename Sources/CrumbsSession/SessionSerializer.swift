@@ -122,22 +122,28 @@ public final class SessionSerializer {
 
     /// Signs `values` with the current key, dated `now` (seconds since the epoch).
     public func encode(_ values: JSONObject, now: Int64) -> String {
+        var cookie: [UInt8] = []
+        encode(values, now: now, into: &cookie)
+        return String(decoding: cookie, as: UTF8.self)
+    }
+
+    /// Appends the cookie value to `output`.
+    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
+        let start = output.count
         let json = JSONWriter.bytes(.object(values), style: .compact)
-        var signed: [UInt8] = []
-        signed.reserveCapacity(json.count * 4 / 3 + 40)
-        let compressed = zlib.compress(json)
-        if compressed.count < json.count - 1 {
-            signed.append(UInt8(ascii: "."))
-            Base64URL.encode(compressed, into: &signed)
-        } else {
-            Base64URL.encode(json, into: &signed)
+        zlib.compress(json) { compressed in
+            if compressed.count < json.count - 1 {
+                output.append(UInt8(ascii: "."))
+                Base64URL.encode(compressed, into: &output)
+            } else {
+                Base64URL.encode(json, into: &output)
+            }
         }
-        signed.append(UInt8(ascii: "."))
-        Base64URL.encode(Self.bigEndianMinimalBytes(now), into: &signed)
-        let mac = authenticators[0].authenticate(signed)
-        signed.append(UInt8(ascii: "."))
-        Base64URL.encode(mac, into: &signed)
-        return String(decoding: signed, as: UTF8.self)
+        output.append(UInt8(ascii: "."))
+        Base64URL.encode(Self.bigEndianMinimalBytes(now), into: &output)
+        let mac = output.withUnsafeBytes { authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        output.append(UInt8(ascii: "."))
+        mac.withUnsafeBytes { Base64URL.encode($0, into: &output) }
     }
 
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
@@ -158,7 +164,7 @@ public final class SessionSerializer {
     public func verifyingKeyIndex(_ parts: SessionCookieParts) -> Int? {
         var match: Int? = nil
         for (index, authenticator) in authenticators.enumerated() {
-            if ConstantTime.equals(authenticator.authenticate(parts.signedText), parts.signature), match == nil {
+            if authenticator.authenticate(parts.signedText).matches(parts.signature), match == nil {
                 match = index
             }
         }

@@ -67,20 +67,27 @@ public struct SetCookie: Equatable, Sendable {
     /// The header value for this cookie's attributes with another value: everything but the
     /// value rendered once, for the request path, where only the value changes.
     public struct Renderer: Sendable {
-        private let prefix: String
-        private let suffix: String
+        private let prefix: [UInt8]
+        private let suffix: [UInt8]
 
         public init(_ template: SetCookie) {
             var empty = template
             empty.value = ""
-            let rendered = empty.headerValue
-            prefix = template.name + "="
-            suffix = String(rendered.dropFirst(prefix.count))
+            let rendered = Array(empty.headerValue.utf8)
+            prefix = Array((template.name + "=").utf8)
+            suffix = Array(rendered[prefix.count...])
         }
 
-        /// `value` must not need quoting (session values are base64url and dots).
-        public func headerValue(value: String) -> String {
-            prefix + value + suffix
+        /// The header with the value `writeValue` appends, which must not need quoting
+        /// (session values are base64url and dots).
+        public func headerValue<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
+            -> String
+        {
+            var bytes = prefix
+            bytes.reserveCapacity(prefix.count + 160 + suffix.count)
+            try writeValue(&bytes)
+            bytes.append(contentsOf: suffix)
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 

@@ -10,6 +10,7 @@ public final class Zlib {
     private let deflater: UnsafeMutablePointer<z_stream>
     private let inflater: UnsafeMutablePointer<z_stream>
     private var inflateChunk = [UInt8](repeating: 0, count: 16 * 1024)
+    private var deflateOutput = [UInt8](repeating: 0, count: 1024)
 
     public init() {
         // z_stream must not move once initialised (zlib keeps a pointer back to it), so it
@@ -32,20 +33,26 @@ public final class Zlib {
 
     /// `zlib.compress(data)`: default level and window, so the bytes match Python's.
     public func compress(_ input: [UInt8]) -> [UInt8] {
+        compress(input) { Array($0) }
+    }
+
+    /// Compresses into a buffer kept between calls and lends the result to `body`.
+    public func compress<Result>(_ input: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         deflateReset(deflater)
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(deflater, uLong(input.count))))
-        let status = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target -> Int32 in
+        let bound = Int(deflateBound(deflater, uLong(input.count)))
+        if deflateOutput.count < bound { deflateOutput = [UInt8](repeating: 0, count: bound) }
+        return input.withUnsafeBufferPointer { source in
+            deflateOutput.withUnsafeMutableBufferPointer { target in
                 deflater.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
                 deflater.pointee.avail_in = uInt(source.count)
                 deflater.pointee.next_out = target.baseAddress
                 deflater.pointee.avail_out = uInt(target.count)
-                return deflate(deflater, Z_FINISH)
+                let status = deflate(deflater, Z_FINISH)
+                precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound bytes")
+                let produced = target.count - Int(deflater.pointee.avail_out)
+                return body(UnsafeBufferPointer(rebasing: target[..<produced]))
             }
         }
-        precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound bytes")
-        output.removeLast(Int(deflater.pointee.avail_out))
-        return output
     }
 
     /// Inflates one complete zlib stream, or returns nil if it is corrupt, truncated,

@@ -72,9 +72,23 @@ import Testing
         #expect(zlib.decompress(compressed + [0], limit: 10_000) == nil)
     }
 
-    @Test func constantTimeComparison() {
-        #expect(ConstantTime.equals([1, 2, 3], [1, 2, 3]))
-        #expect(!ConstantTime.equals([1, 2, 3], [1, 2, 4]))
-        #expect(!ConstantTime.equals([1, 2], [1, 2, 3]))
+    @Test func digestsMatchOnlyTheSameBytes() throws {
+        let mac = try HMACSHA1(key: Array("key".utf8))
+        let digest = mac.authenticate(Array("message".utf8))
+        let bytes = digest.withUnsafeBytes { Array($0) }
+        #expect(bytes.count == 20)
+        #expect(bytes == HMACSHA1.oneShot(key: Array("key".utf8), message: Array("message".utf8)))
+        #expect(digest.matches(bytes))
+        #expect(!digest.matches(Array(bytes.dropLast()) + [bytes.last! ^ 1]))
+        #expect(!digest.matches(Array(bytes.dropLast())))
+        #expect(!digest.matches([]))
+    }
+
+    @Test func base64URLEncodesEveryTailLength() {
+        for length in 0..<64 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+            #expect(Base64URL.encode(bytes).count == (length * 4 + 2) / 3)
+        }
     }
 }
