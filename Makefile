@@ -7,17 +7,19 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev pkg-config
+BENCH_APT_PACKAGES := wrk apache2-utils gcc
 ARGS ?=
 
-.PHONY: help deps python-deps build run test clean
+.PHONY: help deps python-deps build run test bench clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
 	@echo "make test   unit, live-socket and Flask interop tests"
+	@echo "make bench  wrk/ab benchmark against a C baseline and Flask; writes BENCHMARKS.md"
 	@echo "make deps   install missing Debian packages: $(APT_PACKAGES)"
 
 deps:
-	@missing=$$(for package in $(APT_PACKAGES); do \
+	@missing=$$(for package in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q '^install ok installed$$' || echo $$package; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -34,7 +36,7 @@ python-deps:
 	@$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt
 
 build: deps
-	swift build -c release --product crumbs
+	swift build -c release --product crumbs --static-swift-stdlib
 
 run: build
 	.build/release/crumbs serve $(ARGS)
@@ -43,6 +45,13 @@ test: deps python-deps
 	swift build
 	swift test
 	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
+
+bench: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
+bench: deps python-deps
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+	swift build -c release --product crumbs --static-swift-stdlib
+	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib)
+	$(VENV_PYTHON) bench/run.py --python $(CURDIR)/$(VENV_PYTHON) $(BENCH_ARGS)
 
 clean:
 	rm -rf .build $(VENV)

@@ -57,3 +57,11 @@ def create_app(secret_key: bytes, fallbacks: list[bytes] | None = None) -> Flask
 def serializer(app: Flask):
     """Flask's own session serializer for `app` (signing, compression, JSON tags)."""
     return app.session_interface.get_signing_serializer(app)
+
+
+def from_environment() -> Flask:
+    """The app keyed from the file named by CRUMBS_SECRET_KEY_FILE (for gunicorn in `make bench`)."""
+    import os
+
+    with open(os.environ["CRUMBS_SECRET_KEY_FILE"], "rb") as key_file:
+        return create_app(key_file.read())

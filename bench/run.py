@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""Crumbs benchmark: Crumbs against a hand-written C evhttp baseline and the Flask lesson
+app under gunicorn, measured in the same run, interleaved, and written to BENCHMARKS.md.
+
+Pinned runs put every server on core 0 and wrk on core 1 (taskset), one event loop each.
+Each round runs every scenario against every server once, in turn (A, B, C, A, B, C ...),
+and the table quotes the median of the rounds. Ratios are Crumbs / baseline from the same
+round's medians. Timings are never asserted: this reports, `make test` checks behaviour.
+
+Usage: bench/run.py [--rounds N] [--duration S] [--output BENCHMARKS.md]
+(`make bench` builds what it needs and runs this.)
+"""
+
+import argparse
+import datetime
+import os
+import pathlib
+import platform
+import re
+import secrets
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CRUMBS = ROOT / ".build" / "release" / "crumbs"
+BASELINE = ROOT / ".build" / "bench-baseline"
+WRK_DIR = ROOT / "bench" / "wrk"
+SCENARIOS = ["count_with_cookie", "hello_no_cookie", "crumbs", "mix"]
+CONNECTIONS = 64
+
+
+def wait_until_serving(port, process, timeout=20.0):
+    # A server left over from an interrupted run would answer in its place.
+    time.sleep(0.3)
+    if process.poll() is not None:
+        raise RuntimeError(f"server on {port} exited with {process.returncode} (is the port taken?)")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on {port} exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/crumbs", timeout=1).read()
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on {port} did not answer")
+
+
+class Server:
+    def __init__(self, name, command, port, cpus):
+        self.name, self.port = name, port
+        self.command = (["taskset", "-c", cpus] if cpus else []) + command
+        self.process = subprocess.Popen(
+            self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True
+        )
+        wait_until_serving(port, self.process)
+
+    def rss_kib(self):
+        """Resident memory of the server and its children (gunicorn's worker)."""
+        total = 0
+        pids = [self.process.pid]
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(pid) for pid in children]
+        for pid in pids:
+            try:
+                status = pathlib.Path(f"/proc/{pid}/status").read_text()
+                total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+            except (FileNotFoundError, AttributeError):
+                pass
+        return total
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def parse_duration(text):
+    value, unit = float(re.match(r"[\d.]+", text).group()), re.search(r"[a-z]+$", text).group()
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS):
+    command = (["taskset", "-c", cpus] if cpus else []) + [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
+        "-s", str(WRK_DIR / f"{scenario}.lua"), f"http://127.0.0.1:{port}",
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    # The latency distribution's lines, not the "+/- Stdev" column of the thread table.
+    p50 = parse_duration(re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE).group(1))
+    p99 = parse_duration(re.search(r"^\s+99%\s+(\S+)$", out, re.MULTILINE).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(non2xx.group(1)) if non2xx else 0
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors, "requests": requests, "command": command}
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--million", action="store_true", help="also measure RSS after 1,000,000 requests")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--python", default=sys.executable)
+    args = parser.parse_args()
+
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-bench-"))
+    key_file = workdir / "secret_key"
+    key_file.write_bytes(secrets.token_bytes(32))
+    key_file.chmod(0o600)
+    cookie = subprocess.run(
+        [str(CRUMBS), "sign", '{"count":0,"goodnight":"Moon","hello":"World"}', "--secret-key-file", str(key_file)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    os.environ["CRUMBS_COOKIE"] = cookie
+
+    os.environ["CRUMBS_SECRET_KEY_FILE"] = str(key_file)
+    definitions = {
+        "C baseline": ([str(BASELINE), "18101", str(key_file)], 18101),
+        "Crumbs": ([str(CRUMBS), "--port", "18102", "--threads", "1", "--secret-key-file", str(key_file)], 18102),
+        "Flask+gunicorn": (
+            [args.python, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:18103", "--chdir", str(ROOT / "Tests" / "interop"),
+             "--log-level", "warning", "lesson_app:from_environment()"],
+            18103,
+        ),
+    }
+    results = {}  # (server, scenario) -> list of runs
+    commands = {}
+    servers = {}
+    try:
+        for name, (command, port) in definitions.items():
+            servers[name] = Server(name, command, port, "0")
+        for round_number in range(args.rounds):
+            for scenario in SCENARIOS:
+                for name, server in servers.items():
+                    if name == "Flask+gunicorn" and scenario != "mix":
+                        continue
+                    run = wrk(server.port, scenario, args.duration, "1")
+                    results.setdefault((name, scenario), []).append(run)
+                    commands[(name, scenario)] = run["command"]
+                    print(f"round {round_number + 1} {scenario:18} {name:15} {run['rps']:10.0f} rps "
+                          f"p50 {run['p50']:.2f} ms p99 {run['p99']:.2f} ms errors {run['errors']}", flush=True)
+        rss = {name: server.rss_kib() for name, server in servers.items()}
+        ab = {}
+        for name in ("C baseline", "Crumbs"):
+            command = ["taskset", "-c", "1", "ab", "-q", "-k", "-n", "100000", "-c", str(CONNECTIONS), "-C",
+                       f"session={cookie}", "-C", "mouse=Cookie",
+                       f"http://127.0.0.1:{servers[name].port}/sessions/count"]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            ab[name] = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))
+            commands[(name, "ab")] = command
+            print(f"ab -k {name:15} {ab[name]:10.0f} rps", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    # Unpinned, two event loops: Crumbs on both cores (wrk shares them).
+    unpinned = {}
+    two_loops = Server("Crumbs", [str(CRUMBS), "--port", "18104", "--threads", "2", "--secret-key-file", str(key_file)],
+                       18104, None)
+    try:
+        for scenario in SCENARIOS:
+            unpinned[scenario] = wrk(18104, scenario, args.duration, None, threads=2)
+            print(f"unpinned 2 loops {scenario:18} {unpinned[scenario]['rps']:10.0f} rps", flush=True)
+    finally:
+        two_loops.stop()
+
+    million = None
+    if args.million:
+        server = Server("Crumbs", [str(CRUMBS), "--port", "18105", "--threads", "1", "--secret-key-file", str(key_file)],
+                        18105, "0")
+        try:
+            served = 0
+            while served < 1_000_000:
+                served += wrk(18105, "mix", 10, "1")["requests"]
+            million = (served, server.rss_kib())
+            print(f"RSS after {served} requests: {million[1]} KiB", flush=True)
+        finally:
+            server.stop()
+
+    write_report(args, results, rss, ab, unpinned, million, commands)
+
+
+def write_report(args, results, rss, ab, unpinned, million, commands):
+    cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`bench/run.py`); numbers from one run on the machine below. "
+        "Timings are reported here, never asserted in tests.",
+        "",
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"- machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Linux {platform.release()}",
+        f"- method: {args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
+        "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds",
+        "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
+        "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes); "
+        "the Flask lesson app under gunicorn (1 sync worker, mix only)",
+        "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
+        "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
+        "crumbs, count, goodnight)",
+        "",
+        "## Pinned, one loop",
+        "",
+        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in SCENARIOS:
+        base = median([r["rps"] for r in results.get(("C baseline", scenario), [])])
+        for name in ("C baseline", "Crumbs", "Flask+gunicorn"):
+            runs = results.get((name, scenario))
+            if not runs:
+                continue
+            rps = median([r["rps"] for r in runs])
+            lines.append(
+                f"| {scenario} | {name} | {rps:,.0f} | {median([r['p50'] for r in runs]):.2f} | "
+                f"{median([r['p99'] for r in runs]):.2f} | {sum(r['errors'] for r in runs)} | {rss[name]:,} | "
+                f"{rps / base:.2f}× |"
+            )
+    flask = median([r["rps"] for r in results.get(("Flask+gunicorn", "mix"), [])])
+    crumbs_mix = median([r["rps"] for r in results[("Crumbs", "mix")]])
+    c_mix = median([r["rps"] for r in results[("C baseline", "mix")]])
+    lines += [
+        "",
+        f"Mix against Flask + gunicorn (1 worker): Crumbs **{crumbs_mix / flask:.1f}×**, C baseline {c_mix / flask:.1f}×.",
+        "",
+        "Per-round requests/s (to judge the noise):",
+        "",
+    ]
+    for (name, scenario), runs in sorted(results.items()):
+        lines.append(f"- {scenario} / {name}: " + ", ".join(f"{r['rps']:,.0f}" for r in runs))
+    lines += [
+        "",
+        "## ab, keep-alive, with cookies",
+        "",
+        "| server | requests/s | vs C |",
+        "|---|---:|---:|",
+    ]
+    for name, rps in ab.items():
+        lines.append(f"| {name} | {rps:,.0f} | {rps / ab['C baseline']:.2f}× |")
+    lines += [
+        "",
+        "## Unpinned, two event loops (Crumbs `--threads 2`, wrk `-t2` on the same two cores)",
+        "",
+        "| scenario | requests/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for scenario, run in unpinned.items():
+        lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
+    if million:
+        lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB."]
+    lines += ["", "## Commands", "", "```"]
+    for key in sorted(commands):
+        lines.append(shlex.join(commands[key]))
+    lines += ["```", ""]
+    pathlib.Path(args.output).write_text("\n".join(lines))
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
