@@ -20,6 +20,14 @@ final class EventLoop: @unchecked Sendable {
     private var handler: (any HTTPHandler)?
     private var signalEvents: [OpaquePointer] = []
     private var thread: pthread_t?
+    private var boundSocket: OpaquePointer?
+    private let tracker: ConnectionTracker
+    private let shutdownGraceSeconds: Int
+    /// Replies handed to evhttp whose last byte has not been written yet.
+    private var repliesInFlight = 0
+    private var draining = false
+    private var drainDeadline: Int64 = 0
+    private var drainTimer: OpaquePointer?
 
     init(socket: Int32, configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler)
         throws(HTTPServerError)
@@ -33,6 +41,10 @@ final class EventLoop: @unchecked Sendable {
         self.http = http
         self.replyBuffer = replyBuffer
         self.makeHandler = makeHandler
+        self.shutdownGraceSeconds = configuration.shutdownGraceSeconds
+        self.tracker = ConnectionTracker(
+            base: base, limit: max(1, configuration.maxConnections / configuration.threads),
+            headDeadlineSeconds: configuration.headTimeoutSeconds)
 
         // Debian's libevent has no size limits and a 50 s timeout unless told otherwise.
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
@@ -47,13 +59,15 @@ final class EventLoop: @unchecked Sendable {
         evhttp_set_allowed_methods(http, UInt16(methods))
         evhttp_set_default_content_type(http, "application/json")
         evhttp_set_gencb(http, requestCallback, Unmanaged.passUnretained(self).toOpaque())
+        evhttp_set_bevcb(http, newConnectionCallback, Unmanaged.passUnretained(self).toOpaque())
         // evhttp owns the socket from here and closes it in evhttp_free.
-        guard evhttp_accept_socket_with_handle(http, socket) != nil else {
+        guard let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
             evbuffer_free(replyBuffer)
             evhttp_free(http)
             event_base_free(base)
             throw HTTPServerError("evhttp_accept_socket_with_handle failed")
         }
+        self.boundSocket = boundSocket
     }
 
     func watchSignal(
@@ -91,7 +105,9 @@ final class EventLoop: @unchecked Sendable {
         event_base_dispatch(base)
         for event in signalEvents { event_free(event) }
         signalEvents.removeAll()
+        if let drainTimer { event_free(drainTimer) }
         evhttp_free(http)
+        tracker.releaseAll()
         evbuffer_free(replyBuffer)
         handler = nil
         event_base_free(base)
@@ -102,6 +118,39 @@ final class EventLoop: @unchecked Sendable {
         event_base_loopexit(base, nil)
     }
 
+    /// Stops accepting, lets the replies already handed to evhttp finish (at most the grace
+    /// period), then exits. Safe from any thread: the work is queued onto the loop.
+    func requestGracefulExit() {
+        var now = timeval(tv_sec: 0, tv_usec: 0)
+        event_base_once(base, -1, Int16(EV_TIMEOUT), beginDrainCallback, Unmanaged.passUnretained(self).toOpaque(), &now)
+    }
+
+    fileprivate func beginDrain() {
+        guard !draining else { return }
+        draining = true
+        if let boundSocket { evhttp_del_accept_socket(http, boundSocket) }
+        boundSocket = nil
+        drainDeadline = monotonicSeconds() + Int64(shutdownGraceSeconds)
+        drainTimer = event_new(base, -1, Int16(EV_PERSIST), drainCheckCallback, Unmanaged.passUnretained(self).toOpaque())
+        var interval = timeval(tv_sec: 0, tv_usec: 20_000)
+        if let drainTimer { event_add(drainTimer, &interval) }
+        checkDrained()
+    }
+
+    fileprivate func checkDrained() {
+        if repliesInFlight == 0 || monotonicSeconds() >= drainDeadline { event_base_loopexit(base, nil) }
+    }
+
+    fileprivate func replyCompleted() {
+        repliesInFlight -= 1
+    }
+
+    fileprivate func newConnection() -> OpaquePointer? {
+        tracker.newBufferevent()
+    }
+
+    var connectionCount: Int { tracker.count }
+
     func join() {
         guard let thread else { return }
         pthread_join(thread, nil)
@@ -111,8 +160,10 @@ final class EventLoop: @unchecked Sendable {
     /// Every request gets exactly one reply, sent here.
     fileprivate func serve(_ request: OpaquePointer) {
         guard let handler else { return }
+        if let connection = evhttp_request_get_connection(request) { tracker.sawRequest(on: connection) }
         let response = handler.respond(to: HTTPRequest(request))
         let headers = evhttp_request_get_output_headers(request)
+        if draining { evhttp_add_header(headers, "Connection", "close") }
         for (name, value) in response.headers {
             // evhttp refuses values with CR or LF, so a header can never be split in two.
             withStackCString(name) { name in
@@ -127,6 +178,8 @@ final class EventLoop: @unchecked Sendable {
         response.body.withUnsafeBytes { body in
             _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
         }
+        repliesInFlight += 1
+        evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(self).toOpaque())
         withStackCString(HTTPResponse.reasonPhrase(for: response.status)) { reason in
             evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
         }
@@ -154,4 +207,31 @@ private func withStackCString(_ text: String, _ body: (UnsafePointer<CChar>) -> 
 private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, context in
     guard let request, let context else { return }
     Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().serve(request)
+}
+
+private let replyCompleteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
+    guard let context else { return }
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().replyCompleted()
+}
+
+private let newConnectionCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = {
+    _, context in
+    guard let context else { return nil }
+    return Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().newConnection()
+}
+
+private let beginDrainCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
+    guard let context else { return }
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().beginDrain()
+}
+
+private let drainCheckCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
+    guard let context else { return }
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().checkDrained()
+}
+
+func monotonicSeconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Int64(time.tv_sec)
 }

@@ -20,11 +20,20 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Seconds a connection may stay silent (reading, writing or idle between requests).
     public var timeoutSeconds: Int
+    /// Seconds a new connection has to send a complete request head; evhttp's own timeout
+    /// restarts with every byte, so this is what drops a client trickling its head.
+    public var headTimeoutSeconds: Int
+    /// Connections held at once (split evenly over the loops); beyond it a new connection
+    /// gets a 503 and is closed.
+    public var maxConnections: Int
+    /// On a graceful stop, how long replies already under way may take to finish.
+    public var shutdownGraceSeconds: Int
     public var listenBacklog: Int32
 
     public init(
         host: String = "127.0.0.1", port: Int = 5555, threads: Int = 1, maxHeaderBytes: Int = 8 * 1024,
-        maxBodyBytes: Int = 64 * 1024, timeoutSeconds: Int = 10, listenBacklog: Int32 = 1024
+        maxBodyBytes: Int = 64 * 1024, timeoutSeconds: Int = 10, headTimeoutSeconds: Int? = nil,
+        maxConnections: Int = 10_000, shutdownGraceSeconds: Int = 10, listenBacklog: Int32 = 1024
     ) {
         self.host = host
         self.port = port
@@ -32,6 +41,9 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.timeoutSeconds = timeoutSeconds
+        self.headTimeoutSeconds = headTimeoutSeconds ?? timeoutSeconds
+        self.maxConnections = maxConnections
+        self.shutdownGraceSeconds = shutdownGraceSeconds
         self.listenBacklog = listenBacklog
     }
 }
@@ -58,7 +70,9 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws(HTTPServerError) {
         precondition(loops.isEmpty, "start() may be called once")
         guard configuration.threads >= 1 else { throw HTTPServerError("threads must be at least 1") }
+        guard configuration.maxConnections >= 1 else { throw HTTPServerError("maxConnections must be at least 1") }
         LibeventSetup.once()
+        LibeventSetup.allowOpenFiles(configuration.maxConnections + 256)
         let (sockets, port) = try ListeningSocket.bind(
             host: configuration.host, port: configuration.port, count: configuration.threads,
             backlog: configuration.listenBacklog)
@@ -74,14 +88,21 @@ public final class HTTPServer: @unchecked Sendable {
         for loop in loops { try loop.startThread() }
     }
 
-    /// Asks every loop to finish the callbacks it is running and exit. Safe from any thread
-    /// and before the loops have started.
+    /// Asks every loop to finish the callbacks it is running and exit at once. Safe from any
+    /// thread and before the loops have started.
     public func stop() {
         for loop in loops { loop.requestExit() }
     }
 
-    /// Stops the server when one of `signals` arrives (e.g. SIGINT, SIGTERM). Call after
-    /// `start()`. `onSignal` runs on an event loop thread before the loops stop.
+    /// Stops accepting connections, lets replies already under way finish (up to
+    /// `shutdownGraceSeconds`), then exits every loop. Safe from any thread.
+    public func stopGracefully() {
+        for loop in loops { loop.requestGracefulExit() }
+    }
+
+    /// Stops the server gracefully when one of `signals` arrives (e.g. SIGINT, SIGTERM), and
+    /// at once on a second one. Call after `start()`. `onSignal` runs on an event loop
+    /// thread before the loops stop.
     public func stopOnSignals(_ signals: [Int32], onSignal: (@Sendable (Int32) -> Void)? = nil) throws(HTTPServerError) {
         guard let first = loops.first else { throw HTTPServerError("stopOnSignals needs a started server") }
         signalHandler = onSignal
@@ -92,9 +113,13 @@ public final class HTTPServer: @unchecked Sendable {
 
     fileprivate var signalHandler: (@Sendable (Int32) -> Void)?
 
+    /// Touched only on the first loop's thread, where signal events run.
+    private var signalsReceived = 0
+
     fileprivate func signalReceived(_ signal: Int32) {
+        signalsReceived += 1
         signalHandler?(signal)
-        stop()
+        if signalsReceived == 1 { stopGracefully() } else { stop() }
     }
 
     /// Blocks until every loop has exited and its thread has ended.
@@ -119,4 +144,13 @@ enum LibeventSetup {
     }()
 
     static func once() { _ = done }
+
+    /// Raises the soft limit on open files towards `count` (never past the hard limit), so
+    /// that the connection limit, not the default of 1,024 descriptors, is what binds.
+    static func allowOpenFiles(_ count: Int) {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(count) else { return }
+        limit.rlim_cur = min(rlim_t(count), limit.rlim_max)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
 }

@@ -113,8 +113,17 @@ struct Serve: ParsableCommand {
     @Option(help: "Largest request head (request line and headers) accepted, in bytes.")
     var maxHeaderBytes = 8 * 1024
 
-    @Option(help: "Seconds a connection may stay silent before it is closed.")
+    @Option(help: "Seconds a connection may stay silent before it is closed (reading, writing or idle).")
     var timeout = 10
+
+    @Option(help: "Seconds a new connection has to send its first complete request head (default: --timeout).")
+    var headTimeout: Int?
+
+    @Option(help: "Connections held at once; beyond it new ones get a 503 and are closed.")
+    var maxConnections = 10_000
+
+    @Option(help: "On SIGINT or SIGTERM, seconds replies under way may take to finish (a second signal stops at once).")
+    var shutdownGrace = 10
 
     @Option(help: ArgumentHelp("Logging level.", valueName: "trace|debug|info|notice|warning|error|critical"))
     var logLevel: Logger.Level = .info
@@ -128,11 +137,13 @@ struct Serve: ParsableCommand {
             sessionCookieHTTPOnly: !noCookieHTTPOnly, sessionCookieSameSite: cookieSamesite,
             sessionCookiePartitioned: cookiePartitioned, maxBodyBytes: maxBodyBytes)
         let server = try CrumbsServer.make(
-            appConfiguration, host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes,
-            timeoutSeconds: timeout)
+            appConfiguration,
+            transport: HTTPServerConfiguration(
+                host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes, timeoutSeconds: timeout,
+                headTimeoutSeconds: headTimeout, maxConnections: maxConnections, shutdownGraceSeconds: shutdownGrace))
         try server.start()
         try server.stopOnSignals([SIGINT, SIGTERM]) { signal in
-            logger.notice("received signal \(signal), stopping")
+            logger.notice("received signal \(signal), stopping: no new connections, finishing replies under way")
         }
         let shownHost = host.contains(":") ? "[\(host)]" : host
         print("Crumbs listening on http://\(shownHost):\(server.port)")

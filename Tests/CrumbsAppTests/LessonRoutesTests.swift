@@ -33,7 +33,7 @@ final class LiveApp {
         configure(&configuration)
         self.clock = clock
         self.configuration = configuration
-        server = try CrumbsServer.make(configuration, port: 0, threads: threads)
+        server = try CrumbsServer.make(configuration, transport: HTTPServerConfiguration(port: 0, threads: threads))
         try server.start()
     }
 

@@ -97,11 +97,18 @@ public final class RawHTTPClient {
         }
     }
 
-    /// True if the server closes the connection (reads EOF) within the timeout.
-    public func readsEndOfStream() -> Bool {
+    /// True if the server closes the connection (reads EOF or a reset) within the socket's
+    /// timeout, or within `waitingAtMost` seconds if given. Data read meanwhile is dropped.
+    public func readsEndOfStream(waitingAtMost seconds: Double? = nil) -> Bool {
+        if let seconds {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, Int32(seconds * 1000)) > 0 else { return false }
+        }
         while true {
-            guard let more = try? receive() else { return false }
-            if !more { return true }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(socket, &buffer, buffer.count, seconds == nil ? 0 : Int32(MSG_DONTWAIT))
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
         }
     }
 

@@ -1,0 +1,138 @@
+import CLibevent
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Keeps account of one loop's connections, which evhttp 2.1 does not expose: it bounds how
+/// many a loop holds, and drops a connection that has not sent a whole request head within
+/// the head deadline (evhttp's own timeout restarts on every byte, so a client trickling
+/// one byte a second would otherwise hold a connection for ever).
+///
+/// It sees each connection through the bufferevent it hands evhttp (`evhttp_set_bevcb`) and
+/// holds a reference on it, so its pointer stays valid until the tracker lets go: when
+/// evhttp closes the connection (`evhttp_connection_set_closecb`, set at the first request),
+/// or, for a connection that never sent a request, at the next check after evhttp dropped
+/// it (evhttp clears the bufferevent's callbacks when it lets go).
+final class ConnectionTracker {
+    /// One accepted connection.
+    final class Connection {
+        unowned let tracker: ConnectionTracker
+        let bufferevent: OpaquePointer
+        var timer: OpaquePointer?
+        var hadRequest = false
+        var refused = false
+        let acceptedAt: Int64
+
+        init(tracker: ConnectionTracker, bufferevent: OpaquePointer, acceptedAt: Int64) {
+            self.tracker = tracker
+            self.bufferevent = bufferevent
+            self.acceptedAt = acceptedAt
+        }
+    }
+
+    private let base: OpaquePointer
+    let limit: Int
+    let headDeadlineSeconds: Int
+    private(set) var connections: [OpaquePointer: Connection] = [:]
+    /// Sent, before closing, to a connection beyond the limit.
+    private let refusal: [UInt8]
+
+    init(base: OpaquePointer, limit: Int, headDeadlineSeconds: Int) {
+        self.base = base
+        self.limit = limit
+        self.headDeadlineSeconds = headDeadlineSeconds
+        let body = "{\n  \"error\": \"Service Unavailable\",\n  \"message\": \"too many connections; try again shortly\",\n  \"status\": 503\n}\n"
+        refusal = Array(
+            ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+                + "Connection: close\r\nRetry-After: 1\r\n\r\n" + body).utf8)
+    }
+
+    var count: Int { connections.count }
+
+    /// evhttp's bufferevent callback: a new connection is being accepted.
+    func newBufferevent() -> OpaquePointer? {
+        guard let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+            return nil
+        }
+        bufferevent_incref(bufferevent)
+        let connection = Connection(tracker: self, bufferevent: bufferevent, acceptedAt: monotonicSeconds())
+        connection.refused = connections.count >= limit
+        connections[bufferevent] = connection
+        let context = Unmanaged.passUnretained(connection).toOpaque()
+        connection.timer = event_new(base, -1, 0, connectionTimerCallback, context)
+        // A refused connection is answered as soon as evhttp has given it its socket.
+        schedule(connection, afterSeconds: connection.refused ? 0 : 1)
+        return bufferevent
+    }
+
+    /// The connection carrying `request` has sent a whole head: the deadline no longer
+    /// applies, and evhttp will say when it closes.
+    func sawRequest(on evhttpConnection: OpaquePointer) {
+        guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
+            let connection = connections[bufferevent], !connection.hadRequest
+        else { return }
+        connection.hadRequest = true
+        if let timer = connection.timer { event_del(timer) }
+        evhttp_connection_set_closecb(
+            evhttpConnection, connectionClosedCallback, Unmanaged.passUnretained(connection).toOpaque())
+    }
+
+    fileprivate func timerFired(_ connection: Connection) {
+        if evhttpReleased(connection) {
+            release(connection)
+            return
+        }
+        let socket = bufferevent_getfd(connection.bufferevent)
+        if connection.refused {
+            if socket >= 0 {
+                _ = refusal.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+                shutdown(socket, Int32(SHUT_RDWR))
+            }
+        } else if !connection.hadRequest, monotonicSeconds() - connection.acceptedAt >= Int64(headDeadlineSeconds), socket >= 0 {
+            // evhttp sees the end of the stream and closes the connection itself.
+            shutdown(socket, Int32(SHUT_RDWR))
+        }
+        schedule(connection, afterSeconds: 1)
+    }
+
+    fileprivate func release(_ connection: Connection) {
+        guard connections.removeValue(forKey: connection.bufferevent) != nil else { return }
+        if let timer = connection.timer { event_free(timer) }
+        connection.timer = nil
+        bufferevent_decref(connection.bufferevent)
+    }
+
+    /// Lets go of every connection; evhttp must already have freed its own.
+    func releaseAll() {
+        for connection in Array(connections.values) { release(connection) }
+    }
+
+    private func schedule(_ connection: Connection, afterSeconds seconds: Int) {
+        guard let timer = connection.timer else { return }
+        var delay = timeval(tv_sec: seconds, tv_usec: 0)
+        event_add(timer, &delay)
+    }
+
+    /// evhttp sets its callbacks on the bufferevent it uses and clears them when it frees it.
+    private func evhttpReleased(_ connection: Connection) -> Bool {
+        var readCallback: bufferevent_data_cb? = nil
+        bufferevent_getcb(connection.bufferevent, &readCallback, nil, nil, nil)
+        return readCallback == nil
+    }
+}
+
+private let connectionTimerCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
+    guard let context else { return }
+    let connection = Unmanaged<ConnectionTracker.Connection>.fromOpaque(context).takeUnretainedValue()
+    connection.tracker.timerFired(connection)
+}
+
+private let connectionClosedCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
+    guard let context else { return }
+    let connection = Unmanaged<ConnectionTracker.Connection>.fromOpaque(context).takeUnretainedValue()
+    // evhttp still holds its own reference and frees the bufferevent right after this.
+    connection.tracker.release(connection)
+}

@@ -1,0 +1,136 @@
+import Foundation
+import HTTPTestSupport
+import Testing
+
+@testable import EventHTTP
+
+/// Answers `/big` with 8 MB, so a reply can be caught half-written; everything else as
+/// `EchoHandler` does.
+final class BigReplyHandler: HTTPHandler {
+    static let size = 8 * 1024 * 1024
+    let echo = EchoHandler()
+
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        guard request.rawPath == "/big" else { return echo.respond(to: request) }
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "application/octet-stream")],
+            body: [UInt8](repeating: UInt8(ascii: "c"), count: Self.size))
+    }
+}
+
+/// Polls `condition` for up to `seconds`.
+func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+@Suite(.serialized) struct ConnectionLimitsTests {
+    @Test func connectionsBeyondTheLimitGetA503AndOthersAreStillServed() throws {
+        try withServer(HTTPServerConfiguration(port: 0, maxConnections: 4)) { server throws in
+            let held = try (0..<4).map { _ in try RawHTTPClient(port: server.port) }
+            // Each held connection has been accepted before the next one is opened.
+            for client in held {
+                try client.send("GET /held HTTP/1.1\r\nHost: a\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            let refused = try RawHTTPClient(port: server.port)
+            let answer = try refused.readResponse()
+            #expect(answer.status == 503)
+            #expect(answer.header("Content-Type") == "application/json")
+            #expect(answer.bodyText.contains("too many connections"))
+            #expect(refused.readsEndOfStream())
+            // Held connections keep working; once one closes, a newcomer is served.
+            try held[0].send("GET /again HTTP/1.1\r\nHost: a\r\n\r\n")
+            #expect(try held[0].readResponse().status == 200)
+            _ = consume held
+            #expect(eventually(within: 3) { (try? RawHTTPClient.request(port: server.port, path: "/new").status) == 200 })
+        }
+    }
+
+    @Test func aClientTricklingItsHeadIsDroppedAtTheHeadTimeout() throws {
+        try withServer(HTTPServerConfiguration(port: 0, timeoutSeconds: 10, headTimeoutSeconds: 1)) { server throws in
+            let slow = try RawHTTPClient(port: server.port, timeoutSeconds: 1)
+            let started = Date()
+            var dropped = false
+            for byte in "GET / HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa".utf8 {
+                if (try? slow.send([byte])) == nil { break }
+                if Date().timeIntervalSince(started) > 5 { break }
+                if slow.readsEndOfStream() {
+                    dropped = true
+                    break
+                }
+            }
+            #expect(dropped)
+            #expect(Date().timeIntervalSince(started) < 4.5)
+            #expect(try RawHTTPClient.request(port: server.port, path: "/after").status == 200)
+        }
+    }
+
+    @Test func fiveHundredSlowClientsDoNotSlowANormalOne() throws {
+        try withServer(HTTPServerConfiguration(port: 0, headTimeoutSeconds: 2)) { server throws in
+            let slow = try (0..<500).map { _ in try RawHTTPClient(port: server.port) }
+            for client in slow { try? client.send("G") }
+            var latencies: [Double] = []
+            let started = Date()
+            var tick = 0
+            while Date().timeIntervalSince(started) < 1.5 {
+                let requestStart = Date()
+                #expect(try RawHTTPClient.request(port: server.port, path: "/normal").status == 200)
+                latencies.append(Date().timeIntervalSince(requestStart))
+                let second = Int(Date().timeIntervalSince(started))
+                if second > tick {
+                    tick = second
+                    for client in slow { try? client.send("E") }
+                }
+            }
+            latencies.sort()
+            let p99 = latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
+            print("slow clients: \(latencies.count) normal requests, p99 \(String(format: "%.2f", p99 * 1000)) ms")
+            #expect(latencies.count > 20)
+            #expect(p99 < 0.25)
+            // At the head timeout every slow client is dropped.
+            #expect(eventually(within: 4) { slow.allSatisfy { $0.readsEndOfStream(waitingAtMost: 0.01) } })
+        }
+    }
+
+    @Test func aGracefulStopFinishesRepliesUnderWayAndRefusesNewConnections() throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, shutdownGraceSeconds: 10)) {
+            BigReplyHandler()
+        }
+        try server.start()
+        let client = try RawHTTPClient(port: server.port)
+        try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+        // The server has started writing 8 MB that the client is not reading yet.
+        usleep(200_000)
+        let stopped = DispatchSemaphore(value: 0)
+        let waiter = Thread {
+            server.wait()
+            stopped.signal()
+        }
+        server.stopGracefully()
+        waiter.start()
+        usleep(200_000)
+        #expect(stopped.wait(timeout: .now()) == .timedOut, "the loop must wait for the reply under way")
+        #expect((try? RawHTTPClient.request(port: server.port, path: "/late")) == nil)
+        let reply = try client.readResponse()
+        #expect(reply.status == 200)
+        #expect(reply.body.count == BigReplyHandler.size)
+        #expect(stopped.wait(timeout: .now() + 5) == .success)
+    }
+
+    @Test func aGracefulStopWithNothingUnderWayIsImmediate() throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, threads: 2)) { EchoHandler() }
+        try server.start()
+        let idle = try RawHTTPClient(port: server.port)
+        try idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        _ = try idle.readResponse()
+        let started = Date()
+        server.stopGracefully()
+        server.wait()
+        #expect(Date().timeIntervalSince(started) < 1)
+    }
+}
