@@ -26,14 +26,14 @@ final class LiveApp {
 
     init(
         keys: [[UInt8]] = [LiveApp.secret], lifetime: Int64 = SessionSerializer.flaskLifetimeSeconds, threads: Int = 1,
-        configure: (inout AppConfiguration) -> Void = { _ in }
+        transport: HTTPServerConfiguration? = nil, configure: (inout AppConfiguration) -> Void = { _ in }
     ) throws {
         let clock = TestClock(1_700_000_000)
         var configuration = AppConfiguration(secretKeys: keys, sessionLifetimeSeconds: lifetime, clock: { clock.now })
         configure(&configuration)
         self.clock = clock
         self.configuration = configuration
-        server = try CrumbsServer.make(configuration, transport: HTTPServerConfiguration(port: 0, threads: threads))
+        server = try CrumbsServer.make(configuration, transport: transport ?? HTTPServerConfiguration(port: 0, threads: threads))
         try server.start()
     }
 

@@ -56,6 +56,13 @@ public final class RawHTTPClient {
 
     deinit { close(socket) }
 
+    /// Makes closing this client send a TCP reset instead of a clean FIN, as a client that
+    /// crashes or gives up does.
+    public func resetOnClose() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+    }
+
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
