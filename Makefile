@@ -10,11 +10,17 @@ APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev pkg-config
 BENCH_APT_PACKAGES := wrk apache2-utils gcc
 ARGS ?=
 
-.PHONY: help deps python-deps build run test bench clean
+FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -I Modules/COpenSSL -I Modules/CZlib
+
+.PHONY: help deps python-deps build run test check fuzz bench clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
 	@echo "make test   unit, live-socket and Flask interop tests"
+	@echo "make check  the Swift tests under AddressSanitizer and ThreadSanitizer"
+	@echo "make fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) from fuzz/corpus"
 	@echo "make bench  wrk/ab benchmark against a C baseline and Flask; writes BENCHMARKS.md"
 	@echo "make deps   install missing Debian packages: $(APT_PACKAGES)"
 
@@ -45,6 +51,30 @@ test: deps python-deps
 	swift build
 	swift test
 	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
+
+check: deps
+	swift test --sanitize=address --scratch-path .build-asan
+	swift test --sanitize=thread --scratch-path .build-tsan
+
+# Each target is compiled together with the sources it fuzzes into one module, so the
+# parsers are instrumented without building the package twice.
+fuzz: deps
+	@mkdir -p .build/fuzz
+	@for target in $(FUZZ_TARGETS); do \
+		case $$target in percent_decoding) sources=Sources/EventHTTP/PercentDecoding.swift ;; *) sources="Sources/CrumbsSession/*.swift" ;; esac; \
+		echo "building fuzz target $$target"; \
+		swiftc $(FUZZ_FLAGS) -module-name Fuzz $$sources fuzz/$$target.swift -o .build/fuzz/$$target -lcrypto -lz 2>&1 \
+			| grep -v 'Cannot export local symbol' || true; \
+		test -x .build/fuzz/$$target || exit 1; \
+	done
+	@for target in $(FUZZ_TARGETS); do \
+		mkdir -p .build/fuzz/corpus-$$target; \
+		echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+		.build/fuzz/$$target .build/fuzz/corpus-$$target fuzz/corpus/$$target -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=8192 -rss_limit_mb=2048 -artifact_prefix=.build/fuzz/$$target- -print_final_stats=1 2>&1 \
+			| grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|Fatal error|.*Crash|.*deadly)' ; \
+		test $${PIPESTATUS[0]} -eq 0 || { echo "fuzz target $$target failed"; exit 1; }; \
+	done
 
 bench: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
 bench: deps python-deps

@@ -66,36 +66,3 @@ public struct HTTPResponse: Sendable {
 public protocol HTTPHandler: AnyObject {
     func respond(to request: HTTPRequest) -> HTTPResponse
 }
-
-/// Percent-decoding of a request target's path (RFC 3986 §2.1).
-public enum PercentDecoding {
-    /// Decodes `%XX` escapes; nil if an escape is malformed or the result is not UTF-8.
-    public static func decode(_ text: Substring) -> String? {
-        decode(bytes: text.utf8)
-    }
-
-    public static func decode(bytes text: some Collection<UInt8>) -> String? {
-        if !text.contains(UInt8(ascii: "%")) { return String(validating: text, as: UTF8.self) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.count)
-        var iterator = text.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-}
