@@ -14,13 +14,14 @@ FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -I Modules/COpenSSL -I Modules/CZlib
 
-.PHONY: help deps python-deps build run test check fuzz bench clean
+.PHONY: help deps python-deps build run test check fuzz bench soak clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
 	@echo "make test   unit, live-socket and Flask interop tests"
 	@echo "make check  the Swift tests under AddressSanitizer and ThreadSanitizer"
 	@echo "make fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) from fuzz/corpus"
+	@echo "make soak   5 minutes of wrk at 256 connections: errors and memory over time"
 	@echo "make bench  wrk/ab benchmark against a C baseline and Flask; writes BENCHMARKS.md"
 	@echo "make deps   install missing Debian packages: $(APT_PACKAGES)"
 
@@ -53,7 +54,7 @@ test: deps python-deps
 	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
 
 check: deps
-	swift test --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp swift test --sanitize=address --scratch-path .build-asan
 	swift test --sanitize=thread --scratch-path .build-tsan
 
 # Each target is compiled together with the sources it fuzzes into one module, so the
@@ -83,5 +84,10 @@ bench: deps python-deps
 	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib)
 	$(VENV_PYTHON) bench/run.py --python $(CURDIR)/$(VENV_PYTHON) $(BENCH_ARGS)
 
+soak: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
+soak: deps
+	swift build -c release --product crumbs --static-swift-stdlib
+	python3 bench/soak.py $(SOAK_ARGS)
+
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build .build-asan .build-tsan $(VENV)
