@@ -7,6 +7,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev pkg-config
+TEST_APT_PACKAGES := nginx-light
 BENCH_APT_PACKAGES := wrk apache2-utils gcc
 ARGS ?=
 
@@ -48,6 +49,7 @@ build: deps
 run: build
 	.build/release/crumbs serve $(ARGS)
 
+test: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test: deps python-deps
 	swift build
 	swift test

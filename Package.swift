@@ -31,8 +31,12 @@ let package = Package(
             name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
 
+        // evhttp 2.1 has no accessor for a request's HTTP version; this reads the field in C
+        // so that Swift never sees the struct (which would stop it being an OpaquePointer).
+        .target(name: "CLibeventRequest", dependencies: ["CLibevent"], path: "Modules/CLibeventRequest"),
+
         // The evhttp transport: the only Swift that calls libevent.
-        .target(name: "EventHTTP", dependencies: ["CLibevent"], swiftSettings: strict),
+        .target(name: "EventHTTP", dependencies: ["CLibevent", "CLibeventRequest"], swiftSettings: strict),
         // Pure session and cookie logic: the only Swift that calls libcrypto and zlib.
         .target(name: "CrumbsSession", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strict),
         // The lesson's routes and beyond, on top of the two layers above.

@@ -22,6 +22,11 @@ public struct AppConfiguration: Sendable {
     public var sessionCookiePartitioned: Bool
     /// Largest JSON body `PUT /sessions/<key>` accepts.
     public var maxBodyBytes: Int
+    /// Peer addresses whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (for the
+    /// access log, and to mark cookies `Secure` for clients that came over HTTPS).
+    public var trustedProxies: Set<String> = []
+    /// Where a line per request goes, if anywhere.
+    public var accessLog: AccessLog? = nil
     /// Seconds since the epoch; injectable so tests can move time.
     public var clock: @Sendable () -> Int64
 
@@ -56,9 +61,12 @@ public struct AppConfiguration: Sendable {
     }
 
     /// The session cookie's attributes, with an empty value.
-    var sessionCookieTemplate: SetCookie {
+    var sessionCookieTemplate: SetCookie { sessionCookieTemplate(overHTTPS: false) }
+
+    /// The same, marked `Secure` also when a trusted proxy says the client came over HTTPS.
+    func sessionCookieTemplate(overHTTPS: Bool) -> SetCookie {
         SetCookie(
-            name: sessionCookieName, value: "", domain: sessionCookieDomain, secure: sessionCookieSecure,
+            name: sessionCookieName, value: "", domain: sessionCookieDomain, secure: sessionCookieSecure || overHTTPS,
             httpOnly: sessionCookieHTTPOnly, path: sessionCookiePath, sameSite: sessionCookieSameSite,
             partitioned: sessionCookiePartitioned)
     }

@@ -7,10 +7,32 @@ import EventHTTP
 public final class CrumbsHandler: HTTPHandler {
     private let configuration: AppConfiguration
     private let codec: SessionCodec
-    /// The session cookie's `Set-Cookie` value with everything but the value pre-rendered.
-    private let sessionCookieRenderer: SetCookie.Renderer
-    /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
-    private let expiredSessionHeader: String
+    /// Cookie headers for plain HTTP and for clients a trusted proxy says came over HTTPS
+    /// (marked `Secure`), everything but the session value pre-rendered.
+    private let plainCookies: CookieHeaders
+    private let httpsCookies: CookieHeaders
+    /// Which of the two the request being answered gets.
+    private var cookieHeaders: CookieHeaders
+
+    struct CookieHeaders {
+        let overHTTPS: Bool
+        let session: SetCookie.Renderer
+        /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
+        let expiredSession: String
+        let mouse: String
+        let expiredMouse: String
+
+        init(_ configuration: AppConfiguration, overHTTPS: Bool) {
+            self.overHTTPS = overHTTPS
+            let template = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
+            session = SetCookie.Renderer(template)
+            expiredSession = template.expired().headerValue
+            var mouseCookie = CrumbsHandler.mouseCookie
+            mouseCookie.secure = overHTTPS
+            mouse = mouseCookie.headerValue
+            expiredMouse = mouseCookie.expired().headerValue
+        }
+    }
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -18,18 +40,29 @@ public final class CrumbsHandler: HTTPHandler {
     ]
 
     static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
-    static let mouseHeader = mouseCookie.headerValue
 
     public init(configuration: AppConfiguration) throws(CryptoError) {
         self.configuration = configuration
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
-        self.sessionCookieRenderer = SetCookie.Renderer(configuration.sessionCookieTemplate)
-        self.expiredSessionHeader = configuration.sessionCookieTemplate.expired().headerValue
+        self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
+        self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
+        self.cookieHeaders = plainCookies
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        guard configuration.accessLog != nil || !configuration.trustedProxies.isEmpty else { return route(request) }
+        let origin = ClientOrigin(request: request, trustedProxies: configuration.trustedProxies)
+        cookieHeaders = origin.isHTTPS ? httpsCookies : plainCookies
+        let response = route(request)
+        configuration.accessLog?.record(
+            client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
+            version: request.version, status: response.status, bytes: response.body.count, at: configuration.clock())
+        return response
+    }
+
+    private func route(_ request: HTTPRequest) -> HTTPResponse {
         guard let path = request.path else {
             return ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
         }
@@ -94,7 +127,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
     private func followCrumbs(cookies: RequestCookies) -> HTTPResponse {
         var response = LessonBody.message("mouse successfully followed crumbs", cookies: cookies)
-        response.addHeader("Set-Cookie", Self.mouseHeader)
+        response.addHeader("Set-Cookie", cookieHeaders.mouse)
         return response
     }
 
@@ -152,7 +185,7 @@ public final class CrumbsHandler: HTTPHandler {
 
     private func eatCrumbs(cookies: RequestCookies) -> HTTPResponse {
         var response = LessonBody.message("mouse cookie removed", cookies: cookies)
-        response.addHeader("Set-Cookie", Self.mouseCookie.expired().headerValue)
+        response.addHeader("Set-Cookie", cookieHeaders.expiredMouse)
         return response
     }
 
@@ -179,7 +212,7 @@ public final class CrumbsHandler: HTTPHandler {
     private func saveSession(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
         var header: String? = nil
         if session.values.isEmpty {
-            if session.modified { header = expiredSessionHeader }
+            if session.modified { header = cookieHeaders.expiredSession }
         } else if session.modified || configuration.permanentSessions {
             do {
                 header = try sessionCookieHeader(session.values)
@@ -209,12 +242,12 @@ public final class CrumbsHandler: HTTPHandler {
     private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> String {
         let now = configuration.clock()
         guard configuration.permanentSessions else {
-            return try sessionCookieRenderer.headerValue { (bytes) throws(CryptoError) in
+            return try cookieHeaders.session.headerValue { (bytes) throws(CryptoError) in
                 try codec.encode(values, now: now, into: &bytes)
             }
         }
         let value = try codec.encode(values, now: now)
-        var cookie = configuration.sessionCookieTemplate
+        var cookie = configuration.sessionCookieTemplate(overHTTPS: cookieHeaders.overHTTPS)
         cookie.value = value
         cookie.expires = now + configuration.sessionLifetimeSeconds
         cookie.maxAge = configuration.sessionLifetimeSeconds

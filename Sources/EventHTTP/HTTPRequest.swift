@@ -1,4 +1,5 @@
 import CLibevent
+import CLibeventRequest
 
 #if canImport(Glibc)
     import Glibc
@@ -35,6 +36,11 @@ public struct HTTPRequest {
     public var target: String {
         guard let uri = evhttp_request_get_uri(request) else { return "" }
         return String(cString: uri)
+    }
+
+    /// The request's HTTP version, e.g. `(1, 1)`.
+    public var version: (major: Int, minor: Int) {
+        (Int(crumbs_request_http_major(request)), Int(crumbs_request_http_minor(request)))
     }
 
     /// The target's path, before `?` or `#`, percent-decoded; nil if an escape is malformed
@@ -93,7 +99,7 @@ public struct HTTPRequest {
         return copied == length ? bytes : Array(bytes.prefix(max(copied, 0)))
     }
 
-    /// The client's address as `host`, for logs.
+    /// The address of the peer that connected (a proxy's, behind one), for logs.
     public var peerAddress: String {
         guard let connection = evhttp_request_get_connection(request) else { return "-" }
         var address: UnsafeMutablePointer<CChar>? = nil

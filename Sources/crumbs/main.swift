@@ -125,17 +125,29 @@ struct Serve: ParsableCommand {
     @Option(help: "On SIGINT or SIGTERM, seconds replies under way may take to finish (a second signal stops at once).")
     var shutdownGrace = 10
 
+    @Option(help: ArgumentHelp("Write an access log in Common Log Format to a file, or - for standard output.", valueName: "path|-"))
+    var accessLog: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy address whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat for several. Nobody by default.",
+            valueName: "address"))
+    var trustedProxies: [String] = []
+
     @Option(help: ArgumentHelp("Logging level.", valueName: "trace|debug|info|notice|warning|error|critical"))
     var logLevel: Logger.Level = .info
 
     func run() throws {
         let logger = bootstrapLogging(level: logLevel)
-        let appConfiguration = AppConfiguration(
+        var appConfiguration = AppConfiguration(
             secretKeys: try loadKeys(logger: logger), sessionLifetimeSeconds: sessionLifetime.seconds,
             sessionMode: encrypt ? .encrypted : .signed, permanentSessions: permanent, sessionCookieName: cookieName,
             sessionCookiePath: cookiePath, sessionCookieDomain: cookieDomain, sessionCookieSecure: cookieSecure,
             sessionCookieHTTPOnly: !noCookieHTTPOnly, sessionCookieSameSite: cookieSamesite,
             sessionCookiePartitioned: cookiePartitioned, maxBodyBytes: maxBodyBytes)
+        appConfiguration.trustedProxies = Set(trustedProxies)
+        appConfiguration.accessLog = try accessLog.map { try AccessLog(path: $0) }
         let server = try CrumbsServer.make(
             appConfiguration,
             transport: HTTPServerConfiguration(
