@@ -7,7 +7,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev pkg-config
-TEST_APT_PACKAGES := nginx-light
+TEST_APT_PACKAGES := nginx-light chromium chromium-driver
 BENCH_APT_PACKAGES := wrk apache2-utils gcc
 ARGS ?=
 
@@ -15,11 +15,12 @@ FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -I Modules/COpenSSL -I Modules/CZlib
 
-.PHONY: help deps python-deps build run test check fuzz bench soak clean
+.PHONY: help deps python-deps build run test screenshot check fuzz bench soak clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
-	@echo "make test   unit, live-socket and Flask interop tests"
+	@echo "make test   unit, live-socket, Flask interop, nginx and Chromium tests"
+	@echo "make screenshot  refresh docs/page.png and docs/page-phone.png from the browser test"
 	@echo "make check  the Swift tests under AddressSanitizer and ThreadSanitizer"
 	@echo "make fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) from fuzz/corpus"
 	@echo "make soak   5 minutes of wrk at 256 connections: errors and memory over time"
@@ -54,6 +55,12 @@ test: deps python-deps
 	swift build
 	swift test
 	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
+	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/browser
+
+screenshot: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
+screenshot: deps python-deps
+	swift build
+	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs CRUMBS_SCREENSHOT_DIR=$(CURDIR)/docs $(VENV_PYTHON) -m pytest -q Tests/browser
 
 check: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp swift test --sanitize=address --scratch-path .build-asan

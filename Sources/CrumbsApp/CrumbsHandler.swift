@@ -13,6 +13,7 @@ public final class CrumbsHandler: HTTPHandler {
     private let httpsCookies: CookieHeaders
     /// Which of the two the request being answered gets.
     private var cookieHeaders: CookieHeaders
+    private let pageResponse = Page.response()
 
     struct CookieHeaders {
         let overHTTPS: Bool
@@ -92,6 +93,8 @@ public final class CrumbsHandler: HTTPHandler {
             return eatCrumbs(cookies: cookies)
         case (.crumbs, _):
             return followCrumbs(cookies: cookies)
+        case (.page, _):
+            return pageResponse
         }
     }
 
@@ -297,9 +300,12 @@ enum Route: Equatable {
     case sessionValue(String)
     case wholeSession
     case crumbs
+    case page
 
     init?(path: String) {
         switch path {
+        case "/":
+            self = .page
         case "/crumbs":
             self = .crumbs
         case "/sessions":
@@ -318,6 +324,7 @@ enum Route: Equatable {
         switch self {
         case .sessionValue: return [.get, .head, .put, .delete, .options]
         case .wholeSession, .crumbs: return [.get, .head, .delete, .options]
+        case .page: return [.get, .head, .options]
         }
     }
 

@@ -208,7 +208,7 @@ final class LiveApp {
                 "error": "Not Found", "key": "nope", "known_keys": ["count", "goodnight", "hello"],
                 "message": "the session has no key nope", "status": 404,
             ])
-        for path in ["/", "/session", "/sessions/", "/sessions/hello/", "/crumbs/", "/sessions/a%2Fb", "/favicon.ico"] {
+        for path in ["/index.html", "/session", "/sessions/", "/sessions/hello/", "/crumbs/", "/sessions/a%2Fb", "/favicon.ico"] {
             let response = try app.get(path)
             #expect(response.status == 404, "\(path)")
             #expect(try app.json(response).object?["status"] == 404)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import pathlib
 import signal
 import stat
 import subprocess
@@ -106,3 +107,32 @@ def test_help_describes_the_options():
     assert result.returncode == 0
     for option in ("--host", "--port", "--secret-key-file", "CRUMBS_SECRET_KEY_FILE"):
         assert option in result.stdout
+
+
+def test_the_curl_tour_runs_as_documented(tmp_path, key_file):
+    server = Crumbs(["--port", "0", "--secret-key-file", str(key_file)], cwd=tmp_path)
+    try:
+        tour = subprocess.run(
+            ["bash", str(pathlib.Path(__file__).resolve().parents[2] / "scripts" / "tour.sh"), server.url],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "CRUMBS": CRUMBS_BIN},
+        )
+    finally:
+        server.stop()
+    assert tour.returncode == 0, tour.stderr
+    out = tour.stdout
+    assert "Set-Cookie: session=" in out and "HttpOnly; Path=/; SameSite=Lax" in out
+    assert "Set-Cookie: mouse=Cookie; Path=/; SameSite=Lax" in out
+    assert '"session_value": 3' in out
+    assert "format:     signed (Flask / itsdangerous URLSafeTimedSerializer)" in out
+    # The forged count of 99 is refused: a fresh session counts 1.
+    forged = out.split("Crumbs starts a fresh session")[1]
+    assert '"session_value": 1' in forged.split("==")[0]
+    assert "Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0" in out
+
+
+def test_version_and_help_read_well():
+    version = subprocess.run([CRUMBS_BIN, "--version"], capture_output=True, text=True, timeout=10)
+    assert version.returncode == 0 and version.stdout.strip()
+    for command in ([], ["serve"], ["keygen"], ["decode"], ["sign"]):
+        result = subprocess.run([CRUMBS_BIN, *command, "--help"], capture_output=True, text=True, timeout=10)
+        assert result.returncode == 0 and "USAGE:" in result.stdout, command
