@@ -28,6 +28,8 @@ import time
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "interop"))
+from nginx_runner import Nginx  # noqa: E402
 CRUMBS = ROOT / ".build" / "release" / "crumbs"
 BASELINE = ROOT / ".build" / "bench-baseline"
 WRK_DIR = ROOT / "bench" / "wrk"
@@ -179,6 +181,24 @@ def main():
     finally:
         two_loops.stop()
 
+    # Through nginx (deploy/nginx-crumbs.conf) to two instances, one loop each, unpinned.
+    behind_nginx = {}
+    instances = [
+        Server("Crumbs", [str(CRUMBS), "--port", str(port), "--threads", "1", "--secret-key-file", str(key_file)], port, None)
+        for port in (18106, 18107)
+    ]
+    nginx_dir = workdir / "nginx"
+    nginx_dir.mkdir()
+    nginx = Nginx(nginx_dir, [18106, 18107], 18108)
+    try:
+        for scenario in ("count_with_cookie", "mix"):
+            behind_nginx[scenario] = wrk(18108, scenario, args.duration, None, threads=2)
+            print(f"nginx + 2 instances {scenario:18} {behind_nginx[scenario]['rps']:10.0f} rps", flush=True)
+    finally:
+        nginx.stop()
+        for instance in instances:
+            instance.stop()
+
     million = None
     if args.million:
         server = Server("Crumbs", [str(CRUMBS), "--port", "18105", "--threads", "1", "--secret-key-file", str(key_file)],
@@ -192,10 +212,10 @@ def main():
         finally:
             server.stop()
 
-    write_report(args, results, rss, ab, unpinned, million, commands)
+    write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands)
 
 
-def write_report(args, results, rss, ab, unpinned, million, commands):
+def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands):
     cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
     lines = [
         "# Benchmarks",
@@ -260,6 +280,15 @@ def write_report(args, results, rss, ab, unpinned, million, commands):
         "|---|---:|---:|---:|---:|",
     ]
     for scenario, run in unpinned.items():
+        lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
+    lines += [
+        "",
+        "## Through nginx to two instances (`deploy/nginx-crumbs.conf`, one loop each, all unpinned on two cores)",
+        "",
+        "| scenario | requests/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for scenario, run in behind_nginx.items():
         lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
     if million:
         lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB."]
