@@ -215,6 +215,13 @@ def main():
     write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands)
 
 
+def scenario_table(title, runs):
+    lines = ["", f"## {title}", "", "| scenario | requests/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|"]
+    for scenario, run in runs.items():
+        lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
+    return lines
+
+
 def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands):
     cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
     lines = [
@@ -272,24 +279,10 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
     ]
     for name, rps in ab.items():
         lines.append(f"| {name} | {rps:,.0f} | {rps / ab['C baseline']:.2f}× |")
-    lines += [
-        "",
-        "## Unpinned, two event loops (Crumbs `--threads 2`, wrk `-t2` on the same two cores)",
-        "",
-        "| scenario | requests/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for scenario, run in unpinned.items():
-        lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
-    lines += [
-        "",
-        "## Through nginx to two instances (`deploy/nginx-crumbs.conf`, one loop each, all unpinned on two cores)",
-        "",
-        "| scenario | requests/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for scenario, run in behind_nginx.items():
-        lines.append(f"| {scenario} | {run['rps']:,.0f} | {run['p50']:.2f} | {run['p99']:.2f} | {run['errors']} |")
+    lines += scenario_table("Unpinned, two event loops (Crumbs `--threads 2`, wrk `-t2` on the same two cores)", unpinned)
+    lines += scenario_table(
+        "Through nginx to two instances (`deploy/nginx-crumbs.conf`, one loop each, all unpinned on two cores)",
+        behind_nginx)
     if million:
         lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB."]
     lines += ["", "## Commands", "", "```"]
