@@ -53,6 +53,7 @@ struct Serve: ParsableCommand {
         abstract: "Serve the Crumbs routes (the default command).",
         discussion: """
             Routes:
+              GET    /                a page showing your cookies and session, for the dev tools
               GET    /sessions/<key>  show hello, goodnight or count (count increments on each visit)
               PUT    /sessions/<key>  store a JSON value (Content-Type: application/json)
               DELETE /sessions/<key>  remove a value
@@ -61,7 +62,8 @@ struct Serve: ParsableCommand {
               GET    /crumbs          set the readable cookie mouse=Cookie
               DELETE /crumbs          expire the mouse cookie
 
-            Prints the URL it listens on; stops cleanly on SIGINT and SIGTERM.
+            Prints the URL it listens on. On SIGINT or SIGTERM it stops accepting, lets replies under \
+            way finish (--shutdown-grace) and exits 0.
             """)
 
     @Option(help: "Address to listen on.")
@@ -70,7 +72,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (the URL printed says which).")
     var port = 5555
 
-    @Option(help: "Event loops, each on its own thread and SO_REUSEPORT socket (default: the number of cores).")
+    @Option(help: "Event loops, each on its own thread and SO_REUSEPORT socket; the default is the number of cores.")
     var threads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     @OptionGroup var keys: KeyOptions
