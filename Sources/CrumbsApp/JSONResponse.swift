@@ -25,7 +25,7 @@ enum LessonBody {
         bytes.append(contentsOf: sessionValueLabel)
         JSONWriter.write(value, style: .pretty, indent: 4, into: &bytes)
         bytes.append(contentsOf: sessionClosing)
-        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: bytes)
+        return jsonResponse(bytes)
     }
 
     /// `{"cookies": [...], "message": m}`
@@ -34,7 +34,15 @@ enum LessonBody {
         bytes.append(contentsOf: messageLabel)
         JSONWriter.writeString(message, into: &bytes)
         bytes.append(contentsOf: documentClosing)
-        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: bytes)
+        return jsonResponse(bytes)
+    }
+
+    /// Room for the headers routes add (`Vary`, `Set-Cookie`) without growing the array.
+    private static func jsonResponse(_ body: [UInt8]) -> HTTPResponse {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(4)
+        headers.append(("Content-Type", "application/json"))
+        return HTTPResponse(status: 200, headers: headers, body: body)
     }
 
     private static let cookiesLabel = Array("{\n  \"cookies\": ".utf8)
