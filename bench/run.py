@@ -146,6 +146,7 @@ def main():
     try:
         for name, (command, port) in definitions.items():
             servers[name] = Server(name, command, port, "0")
+            commands[(name, "server")] = servers[name].command
         for round_number in range(args.rounds):
             for scenario in SCENARIOS:
                 for name, server in servers.items():
