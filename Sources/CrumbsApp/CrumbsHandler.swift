@@ -311,12 +311,13 @@ enum Route: Equatable {
         case "/sessions":
             self = .wholeSession
         default:
-            let prefix = "/sessions/"
-            // `<string:key>`: one non-empty segment, no `/`.
-            guard path.hasPrefix(prefix) else { return nil }
-            let key = path.dropFirst(prefix.count)
-            guard !key.isEmpty, !key.contains("/") else { return nil }
-            self = .sessionValue(String(key))
+            // `<string:key>`: one non-empty segment, no `/` (compared as bytes: this runs on
+            // every request, and character-level string operations cost far more).
+            let prefix = "/sessions/".utf8
+            guard path.utf8.starts(with: prefix) else { return nil }
+            let key = path.utf8.dropFirst(prefix.count)
+            guard !key.isEmpty, !key.contains(UInt8(ascii: "/")) else { return nil }
+            self = .sessionValue(String(Substring(key)))
         }
     }
 

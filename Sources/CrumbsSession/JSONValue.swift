@@ -81,8 +81,14 @@ public struct JSONObject: Equatable, Sendable, Sequence {
 
     private enum Position { case found(Int), insertAt(Int) }
 
-    /// Binary search by UTF-8 bytes: their order is the code-point order Python sorts by.
+    /// Where `key` is or would go. Small objects (sessions are) are scanned with `==`,
+    /// which compares short strings as integers; larger ones are searched by UTF-8 bytes,
+    /// whose order is the code-point order Python sorts by.
     private func position(of key: String) -> Position {
+        if members.count <= 8 {
+            if let index = members.firstIndex(where: { $0.key == key }) { return .found(index) }
+            return .insertAt(members.firstIndex { Self.compareUTF8($0.key, key) > 0 } ?? members.count)
+        }
         var low = 0
         var high = members.count
         while low < high {
