@@ -50,8 +50,6 @@ final class ConnectionTracker {
                 + "Connection: close\r\nRetry-After: 1\r\n\r\n" + body).utf8)
     }
 
-    var count: Int { connections.count }
-
     /// evhttp's bufferevent callback: a new connection is being accepted.
     func newBufferevent() -> OpaquePointer? {
         guard let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {

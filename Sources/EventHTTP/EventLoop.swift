@@ -149,8 +149,6 @@ final class EventLoop: @unchecked Sendable {
         tracker.newBufferevent()
     }
 
-    var connectionCount: Int { tracker.count }
-
     func join() {
         guard let thread else { return }
         pthread_join(thread, nil)

@@ -29,11 +29,6 @@ public struct HTTPResponse: Sendable {
         headers.append((name, value))
     }
 
-    /// The first value of a header, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-
     /// RFC 9110 §15 reason phrases for the statuses Crumbs sends.
     public static func reasonPhrase(for status: Int) -> String {
         switch status {
