@@ -102,7 +102,7 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
             BigReplyHandler()
         }
         try server.start()
-        let client = try RawHTTPClient(port: server.port)
+        let client = try RawHTTPClient(port: server.port, receiveBufferBytes: 4096)
         try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
         // The server has started writing 8 MB that the client is not reading yet.
         usleep(200_000)

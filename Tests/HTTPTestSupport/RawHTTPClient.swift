@@ -33,9 +33,14 @@ public struct RawHTTPError: Error, CustomStringConvertible {
 public final class RawHTTPClient {
     private let socket: Int32
 
-    public init(port: Int, timeoutSeconds: Int = 5) throws {
+    /// - Parameter receiveBufferBytes: shrinks the kernel's receive buffer, so that a
+    ///   server's large reply stays unsent while the test does not read it.
+    public init(port: Int, timeoutSeconds: Int = 5, receiveBufferBytes: Int32? = nil) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw RawHTTPError(description: "socket failed") }
+        if var size = receiveBufferBytes {
+            setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
