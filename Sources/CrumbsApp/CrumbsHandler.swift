@@ -272,15 +272,7 @@ public final class CrumbsHandler: HTTPHandler {
 
     /// Keys written through the API: 1 to 64 ASCII letters, digits, `_`, `-` or `.`.
     static func refusal(ofKey key: String) -> HTTPResponse? {
-        let isSafe = key.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
-                return true
-            default:
-                return false
-            }
-        }
+        let isSafe = key.utf8.allSatisfy { SetCookie.isASCIIAlphanumeric($0) || "_-.".utf8.contains($0) }
         guard !isSafe || key.utf8.count > maximumKeyLength else { return nil }
         return ErrorResponse.make(
             400,

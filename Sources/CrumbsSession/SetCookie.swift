@@ -111,26 +111,19 @@ public struct SetCookie: Equatable, Sendable {
         return output + "\""
     }
 
+    public static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
     /// RFC 9110 §5.6.2 `tchar`, what a cookie name may be made of (RFC 6265 §4.1.1).
     public static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
+        isASCIIAlphanumeric(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
     }
 
     /// `[\w!#$%&'()*+\-./:<=>?@\[\]^`{|}~]` with `\w` in ASCII mode.
     private static func isUnquotedValueByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "_!#$%&'()*+-./:<=>?@[]^`{|}~".utf8.contains(byte)
-        }
+        isASCIIAlphanumeric(byte) || "_!#$%&'()*+-./:<=>?@[]^`{|}~".utf8.contains(byte)
     }
 
     /// `urllib.parse.quote(path, safe="%!$&'()*+,/:=@")`: everything else outside the
@@ -141,10 +134,7 @@ public struct SetCookie: Equatable, Sendable {
         let safe = pathSafeBytes
         var output = ""
         for byte in path.utf8 {
-            let isAlphanumeric =
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-            if isAlphanumeric || safe.contains(byte) {
+            if isASCIIAlphanumeric(byte) || safe.contains(byte) {
                 output.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 let hex = String(byte, radix: 16, uppercase: true)
