@@ -79,7 +79,7 @@ struct ClientOrigin {
         // The nearest address not one of ours is the client (proxies append on the right).
         let forwarded = request.headerValues("X-Forwarded-For")
             .flatMap { $0.split(separator: ",") }
-            .map { String($0.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()) }
+            .map { String($0.trimmingSpaces()) }
         address = forwarded.reversed().first { !trustedProxies.contains($0) } ?? forwarded.first ?? peer
         isHTTPS = request.header("X-Forwarded-Proto")?.lowercased() == "https"
     }

@@ -74,7 +74,7 @@ public final class CrumbsHandler: HTTPHandler {
             return ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
         }
         if method == .options {
-            return HTTPResponse(status: 204, headers: [("Allow", route.allowHeader)])
+            return HTTPResponse(status: 204, headers: [("Allow", route.allowedMethods.allowHeader)])
         }
         var cookies = RequestCookies()
         request.forEachHeaderValue("Cookie") { cookies.parse($0) }
@@ -105,8 +105,8 @@ public final class CrumbsHandler: HTTPHandler {
         var session = openSession(cookies)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
         // every assignment marks the session modified, so the cookie is always sent again.
-        for (name, value) in Self.sessionDefaults {
-            session.values[name] = (session.values[name]?.isTruthy ?? false) ? session.values[name] : value
+        for (name, value) in Self.sessionDefaults where !(session.values[name]?.isTruthy ?? false) {
+            session.values[name] = value
         }
         session.modified = true
         if key == "count" {
@@ -119,11 +119,7 @@ public final class CrumbsHandler: HTTPHandler {
             }
             session.values["count"] = .integer(count + 1)
         }
-        guard let value = session.values[key] else {
-            return ErrorResponse.make(
-                404, "the session has no key \(key)",
-                extra: [("key", .string(key)), ("known_keys", .array(session.values.keys.map { .string($0) }))])
-        }
+        guard let value = session.values[key] else { return ErrorResponse.unknownKey(key, in: session.values) }
         return saveSession(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
     }
 
@@ -169,11 +165,7 @@ public final class CrumbsHandler: HTTPHandler {
     private func deleteValue(key: String, cookies: RequestCookies) -> HTTPResponse {
         if let refusal = Self.refusal(ofKey: key) { return refusal }
         var session = openSession(cookies)
-        guard session.values[key] != nil else {
-            return ErrorResponse.make(
-                404, "the session has no key \(key)",
-                extra: [("key", .string(key)), ("known_keys", .array(session.values.keys.map { .string($0) }))])
-        }
+        guard session.values[key] != nil else { return ErrorResponse.unknownKey(key, in: session.values) }
         session.values[key] = nil
         session.modified = true
         return saveSession(session, wholeBody(session.values, cookies: cookies))
@@ -320,12 +312,16 @@ enum Route: Equatable {
         case .page: return [.get, .head, .options]
         }
     }
+}
 
-    var allowHeader: String { allowedMethods.map(\.rawValue).joined(separator: ", ") }
+extension [HTTPMethod] {
+    /// The value of an `Allow` header listing these methods.
+    var allowHeader: String { map(\.rawValue).joined(separator: ", ") }
 }
 
 extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
+    /// Without spaces and tabs at either end (HTTP's optional whitespace).
+    func trimmingSpaces() -> Substring {
         var text = self
         while text.first == " " || text.first == "\t" { text.removeFirst() }
         while text.last == " " || text.last == "\t" { text.removeLast() }

@@ -92,10 +92,17 @@ enum ErrorResponse {
     }
 
     static func methodNotAllowed(_ method: String, allowed: [HTTPMethod]) -> HTTPResponse {
-        let allow = allowed.map(\.rawValue)
         var response = make(
-            405, "\(method) is not allowed here", extra: [("allowed_methods", .array(allow.map { .string($0) }))])
-        response.addHeader("Allow", allow.joined(separator: ", "))
+            405, "\(method) is not allowed here",
+            extra: [("allowed_methods", .array(allowed.map { .string($0.rawValue) }))])
+        response.addHeader("Allow", allowed.allowHeader)
         return response
+    }
+
+    /// 404 for a session key the session does not hold, listing the ones it does.
+    static func unknownKey(_ key: String, in session: JSONObject) -> HTTPResponse {
+        make(
+            404, "the session has no key \(key)",
+            extra: [("key", .string(key)), ("known_keys", .array(session.keys.map { .string($0) }))])
     }
 }

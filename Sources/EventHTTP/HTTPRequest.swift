@@ -46,17 +46,21 @@ public struct HTTPRequest {
     /// The target's path, before `?` or `#`, percent-decoded; nil if an escape is malformed
     /// or the decoded bytes are not UTF-8.
     public var path: String? {
-        guard let uri = evhttp_request_get_uri(request) else { return nil }
-        let target = UnsafeBufferPointer(start: UnsafeRawPointer(uri).assumingMemoryBound(to: UInt8.self), count: strlen(uri))
-        let end = target.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
-        return PercentDecoding.decode(bytes: target[..<end])
+        withPathBytes { PercentDecoding.decode(bytes: $0) }
     }
 
     /// The target's path, before `?` or `#`, still percent-encoded.
-    public var rawPath: Substring {
-        let target = self.target
-        let end = target.firstIndex { $0 == "?" || $0 == "#" } ?? target.endIndex
-        return target[..<end]
+    public var rawPath: String {
+        withPathBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Lends the bytes of the target up to `?` or `#`, read in place from evhttp.
+    private func withPathBytes<Result>(_ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Result) -> Result {
+        let uri = evhttp_request_get_uri(request)
+        let target = UnsafeBufferPointer(
+            start: uri.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }, count: uri.map { strlen($0) } ?? 0)
+        let end = target.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
+        return body(target[..<end])
     }
 
     /// Every value of a header, in the order received; names compare case-insensitively
