@@ -22,7 +22,7 @@ let package = Package(
     targets: [
         // C libraries, each reached from exactly one Swift layer.
         .systemLibrary(
-            name: "CLibevent", path: "Modules/CLibevent", pkgConfig: "libevent_pthreads",
+            name: "CLibevent", path: "Modules/CLibevent", pkgConfig: "libevent",
             providers: [.apt(["libevent-dev"])]),
         .systemLibrary(
             name: "COpenSSL", path: "Modules/COpenSSL", pkgConfig: "libcrypto",

@@ -271,6 +271,12 @@ int main(int argc, char **argv) {
 
     struct event_base *base = event_base_new();
     struct evhttp *http = evhttp_new(base);
+    /* Crumbs' default limits and timeout: a server facing clients must set them (Debian's
+     * libevent has none and a 50 s timeout), and the timeout costs a timer per connection
+     * read and write, so the ceiling pays for it too. */
+    evhttp_set_max_headers_size(http, 8 * 1024);
+    evhttp_set_max_body_size(http, 4 * 64 * 1024);
+    evhttp_set_timeout(http, 10);
     evhttp_set_gencb(http, handle, NULL);
     if (!evhttp_bind_socket_with_handle(http, "127.0.0.1", (unsigned short)atoi(argv[1]))) return 1;
     printf("listening on %s\n", argv[1]);

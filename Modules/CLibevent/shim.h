@@ -19,7 +19,6 @@
 #include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
-#include <event2/thread.h>
 
 // A header list is a TAILQ whose accessors are <sys/queue.h> macros, which Swift cannot
 // import (and keyvalq_struct.h does not define): these spell out TAILQ_FIRST and TAILQ_NEXT.

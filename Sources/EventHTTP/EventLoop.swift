@@ -6,12 +6,22 @@ import CLibevent
     import Darwin
 #endif
 
-/// One `event_base` with its `evhttp`, run by one thread. Everything in it is touched only
-/// by that thread, except `requestExit()`.
+/// One `event_base` with its `evhttp`, run by one thread. Other threads never touch the
+/// base: they write a `Command` to the loop's wake-up pipe, and the loop acts on it itself.
+/// So libevent needs no locks (no `evthread_use_pthreads`), and a loop alone in its process
+/// runs with glibc's single-thread fast paths.
 ///
 /// `@unchecked Sendable`: it is handed to its thread once through `pthread_create`, and
-/// after that only `requestExit()` (thread-safe in libevent) is called from elsewhere.
+/// after that other threads only call `send(_:)`, which is one `write` to a pipe.
 final class EventLoop: @unchecked Sendable {
+    /// What another thread may ask of the loop, one byte each.
+    enum Command: UInt8 {
+        /// Finish the callbacks running and exit at once.
+        case exit = 1
+        /// Stop accepting, let replies under way finish (up to the grace period), exit.
+        case drain = 2
+    }
+
     let base: OpaquePointer
     private let http: OpaquePointer
     /// Reused for every reply body; `evhttp_send_reply` drains it.
@@ -28,6 +38,9 @@ final class EventLoop: @unchecked Sendable {
     private var draining = false
     private var drainDeadline: Int64 = 0
     private var drainTimer: OpaquePointer?
+    private let wakeReader: Int32
+    private let wakeWriter: Int32
+    private var wakeEvent: OpaquePointer?
 
     init(socket: Int32, configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler)
         throws(HTTPServerError)
@@ -37,6 +50,21 @@ final class EventLoop: @unchecked Sendable {
             event_base_free(base)
             throw HTTPServerError("evhttp_new failed")
         }
+        var pipeEnds: [Int32] = [-1, -1]
+        guard pipe(&pipeEnds) == 0 else {
+            let error = errno
+            evbuffer_free(replyBuffer)
+            evhttp_free(http)
+            event_base_free(base)
+            throw HTTPServerError("pipe", errno: error)
+        }
+        // A full pipe already holds a command the loop has yet to read: writers never wait.
+        for end in pipeEnds {
+            _ = crumbs_set_nonblocking(end)
+            _ = evutil_make_socket_closeonexec(end)
+        }
+        wakeReader = pipeEnds[0]
+        wakeWriter = pipeEnds[1]
         self.base = base
         self.http = http
         self.replyBuffer = replyBuffer
@@ -60,8 +88,14 @@ final class EventLoop: @unchecked Sendable {
         evhttp_set_default_content_type(http, "application/json")
         evhttp_set_gencb(http, requestCallback, Unmanaged.passUnretained(self).toOpaque())
         evhttp_set_bevcb(http, newConnectionCallback, Unmanaged.passUnretained(self).toOpaque())
+        wakeEvent = event_new(
+            base, wakeReader, Int16(EV_READ | EV_PERSIST), wakeCallback, Unmanaged.passUnretained(self).toOpaque())
+        if let wakeEvent { event_add(wakeEvent, nil) }
         // evhttp owns the socket from here and closes it in evhttp_free.
-        guard let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
+        guard wakeEvent != nil, let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
+            if let wakeEvent { event_free(wakeEvent) }
+            close(wakeReader)
+            close(wakeWriter)
             evbuffer_free(replyBuffer)
             evhttp_free(http)
             event_base_free(base)
@@ -99,13 +133,21 @@ final class EventLoop: @unchecked Sendable {
         self.thread = thread
     }
 
-    /// The thread's whole life: create the handler, serve until asked to exit, tear down.
-    private func run() {
+    deinit {
+        close(wakeReader)
+        close(wakeWriter)
+    }
+
+    /// The loop's whole life, on the calling thread: create the handler, serve until asked to
+    /// exit, tear down.
+    func run() {
         handler = makeHandler()
         event_base_dispatch(base)
         for event in signalEvents { event_free(event) }
         signalEvents.removeAll()
         if let drainTimer { event_free(drainTimer) }
+        if let wakeEvent { event_free(wakeEvent) }
+        wakeEvent = nil
         evhttp_free(http)
         tracker.releaseAll()
         evbuffer_free(replyBuffer)
@@ -113,19 +155,25 @@ final class EventLoop: @unchecked Sendable {
         event_base_free(base)
     }
 
-    /// `loopexit`, not `loopbreak`: it also works when asked before the loop has started.
-    func requestExit() {
-        event_base_loopexit(base, nil)
+    /// Safe from any thread, and before the loop has started: the command waits in the pipe.
+    func send(_ command: Command) {
+        var byte = command.rawValue
+        _ = write(wakeWriter, &byte, 1)
     }
 
-    /// Stops accepting, lets the replies already handed to evhttp finish (at most the grace
-    /// period), then exits. Safe from any thread: the work is queued onto the loop.
-    func requestGracefulExit() {
-        var now = timeval(tv_sec: 0, tv_usec: 0)
-        event_base_once(base, -1, Int16(EV_TIMEOUT), beginDrainCallback, Unmanaged.passUnretained(self).toOpaque(), &now)
+    fileprivate func wokenUp() {
+        var commands: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64)
+        while case let count = read(wakeReader, &chunk, chunk.count), count > 0 { commands += chunk.prefix(count) }
+        // `loopexit`, not `loopbreak`: requests already read in this pass are still answered.
+        if commands.contains(Command.exit.rawValue) {
+            event_base_loopexit(base, nil)
+        } else if commands.contains(Command.drain.rawValue) {
+            beginDrain()
+        }
     }
 
-    fileprivate func beginDrain() {
+    private func beginDrain() {
         guard !draining else { return }
         draining = true
         if let boundSocket { evhttp_del_accept_socket(http, boundSocket) }
@@ -218,9 +266,9 @@ private let newConnectionCallback: @convention(c) (OpaquePointer?, UnsafeMutable
     return Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().newConnection()
 }
 
-private let beginDrainCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
+private let wakeCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
     guard let context else { return }
-    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().beginDrain()
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().wokenUp()
 }
 
 private let drainCheckCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in

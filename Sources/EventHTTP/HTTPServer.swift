@@ -51,9 +51,8 @@ public struct HTTPServerConfiguration: Sendable {
 /// An HTTP/1.1 server on libevent's evhttp: one event loop per thread, each accepting on
 /// its own `SO_REUSEPORT` socket and answering with its own `HTTPHandler`.
 ///
-/// `@unchecked Sendable`: `loops` is written once in `start()` before any thread runs and
-/// only read afterwards; `stop()` touches nothing but `event_base_loopexit`, which libevent
-/// makes thread-safe once `evthread_use_pthreads()` has run.
+/// `@unchecked Sendable`: `loops` is written once in `bind()` before any loop runs and only
+/// read afterwards; `stop()` and `stopGracefully()` only write to the loops' wake-up pipes.
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     private let makeHandler: @Sendable () -> any HTTPHandler
@@ -66,9 +65,10 @@ public final class HTTPServer: @unchecked Sendable {
         self.makeHandler = makeHandler
     }
 
-    /// Binds the sockets, then starts every loop on its own thread and returns.
-    public func start() throws(HTTPServerError) {
-        precondition(loops.isEmpty, "start() may be called once")
+    /// Binds the sockets and sets up the loops without running them: `port` is known after it,
+    /// and `stopOnSignals` may be called. `start()` and `run()` call it if nobody has.
+    public func bind() throws(HTTPServerError) {
+        precondition(loops.isEmpty, "bind() may be called once")
         guard configuration.threads >= 1 else { throw HTTPServerError("threads must be at least 1") }
         guard configuration.maxConnections >= 1 else { throw HTTPServerError("maxConnections must be at least 1") }
         LibeventSetup.once()
@@ -85,26 +85,41 @@ public final class HTTPServer: @unchecked Sendable {
                 throw error
             }
         }
+    }
+
+    /// Starts every loop on a thread of its own and returns.
+    public func start() throws(HTTPServerError) {
+        if loops.isEmpty { try bind() }
         for loop in loops { try loop.startThread() }
+    }
+
+    /// Runs the first loop on the calling thread and the others on threads of their own, and
+    /// returns once every loop has exited. With one loop the process stays single-threaded,
+    /// which spares glibc's allocator its locks.
+    public func run() throws(HTTPServerError) {
+        if loops.isEmpty { try bind() }
+        for loop in loops.dropFirst() { try loop.startThread() }
+        loops.first?.run()
+        wait()
     }
 
     /// Asks every loop to finish the callbacks it is running and exit at once. Safe from any
     /// thread and before the loops have started.
     public func stop() {
-        for loop in loops { loop.requestExit() }
+        for loop in loops { loop.send(.exit) }
     }
 
     /// Stops accepting connections, lets replies already under way finish (up to
     /// `shutdownGraceSeconds`), then exits every loop. Safe from any thread.
     public func stopGracefully() {
-        for loop in loops { loop.requestGracefulExit() }
+        for loop in loops { loop.send(.drain) }
     }
 
     /// Stops the server gracefully when one of `signals` arrives (e.g. SIGINT, SIGTERM), and
-    /// at once on a second one. Call after `start()`. `onSignal` runs on an event loop
-    /// thread before the loops stop.
+    /// at once on a second one. Call after `bind()` or `start()`. `onSignal` runs on the first
+    /// loop's thread before the loops stop.
     public func stopOnSignals(_ signals: [Int32], onSignal: (@Sendable (Int32) -> Void)? = nil) throws(HTTPServerError) {
-        guard let first = loops.first else { throw HTTPServerError("stopOnSignals needs a started server") }
+        guard let first = loops.first else { throw HTTPServerError("stopOnSignals needs a bound server") }
         signalHandler = onSignal
         for signal in signals {
             try first.watchSignal(signal, callback: signalCallback, context: Unmanaged.passUnretained(self).toOpaque())
@@ -136,8 +151,6 @@ private let signalCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointe
 /// Process-wide settings libevent needs before any event base exists.
 enum LibeventSetup {
     private static let done: Bool = {
-        // Lets other threads call event_base_loopexit on a running loop.
-        precondition(evthread_use_pthreads() == 0, "evthread_use_pthreads failed")
         // A client that closes mid-response must cost an EPIPE, not the process.
         signal(SIGPIPE, SIG_IGN)
         return true

@@ -155,7 +155,7 @@ struct Serve: ParsableCommand {
             transport: HTTPServerConfiguration(
                 host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes, timeoutSeconds: timeout,
                 headTimeoutSeconds: headTimeout, maxConnections: maxConnections, shutdownGraceSeconds: shutdownGrace))
-        try server.start()
+        try server.bind()
         try server.stopOnSignals([SIGINT, SIGTERM]) { signal in
             logger.notice("received signal \(signal), stopping: no new connections, finishing replies under way")
         }
@@ -168,7 +168,7 @@ struct Serve: ParsableCommand {
                 "host": "\(host)", "port": "\(server.port)", "threads": "\(threads)",
                 "cookies": "\(appConfiguration.sessionMode.rawValue)", "keys": "\(appConfiguration.secretKeys.count)",
             ])
-        server.wait()
+        try server.run()
         logger.info("stopped")
     }
 
