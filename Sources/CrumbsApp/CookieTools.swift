@@ -16,7 +16,7 @@ public enum CookieTools {
         _ cookie: String, secretKeys: [[UInt8]], lifetimeSeconds: Int64, now: Int64
     ) throws(ConfigurationError) -> CookieInspection {
         let value = cookie.hasPrefix("session=") ? String(cookie.dropFirst("session=".count)) : cookie
-        if SessionEncryptor.isEncrypted(value.utf8) {
+        if SessionEncryptor.isEncrypted(value) {
             return try inspectEncrypted(value, secretKeys: secretKeys, lifetimeSeconds: lifetimeSeconds, now: now)
         }
         let parts: SessionCookieParts

@@ -74,7 +74,7 @@ public final class CrumbsHandler: HTTPHandler {
             return ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
         }
         if method == .options {
-            return HTTPResponse(status: 204, headers: [("Allow", route.allowedMethods.allowHeader)])
+            return HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
         }
         var cookies = RequestCookies()
         request.forEachHeaderValue("Cookie") { cookies.parse($0) }
@@ -295,15 +295,21 @@ enum Route: Equatable {
         case "/sessions":
             self = .wholeSession
         default:
-            // `<string:key>`: one non-empty segment, no `/` (compared as bytes: this runs on
-            // every request, and character-level string operations cost far more).
-            let prefix = "/sessions/".utf8
-            guard path.utf8.starts(with: prefix) else { return nil }
-            let key = path.utf8.dropFirst(prefix.count)
-            guard !key.isEmpty, !key.contains(UInt8(ascii: "/")) else { return nil }
-            self = .sessionValue(String(Substring(key)))
+            // `<string:key>`: one non-empty segment, no `/` (compared in contiguous bytes: this
+            // runs on every request, and generic or character-level operations cost far more).
+            var path = path
+            let key = path.withUTF8 { bytes -> String? in
+                guard bytes.starts(with: Self.sessionsPrefix) else { return nil }
+                let key = UnsafeBufferPointer(rebasing: bytes[Self.sessionsPrefix.count...])
+                guard !key.isEmpty, !key.contains(UInt8(ascii: "/")) else { return nil }
+                return String(decoding: key, as: UTF8.self)
+            }
+            guard let key else { return nil }
+            self = .sessionValue(key)
         }
     }
+
+    private static let sessionsPrefix = Array("/sessions/".utf8)
 
     var allowedMethods: [HTTPMethod] {
         switch self {

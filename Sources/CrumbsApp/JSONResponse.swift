@@ -9,7 +9,7 @@ enum JSONResponse {
         bytes.reserveCapacity(256)
         JSONWriter.write(body, style: .pretty, into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: bytes)
+        return HTTPResponse(status: status, headers: [HTTPHeader("Content-Type", "application/json")], body: bytes)
     }
 }
 
@@ -39,9 +39,9 @@ enum LessonBody {
 
     /// Room for the headers routes add (`Vary`, `Set-Cookie`) without growing the array.
     private static func jsonResponse(_ body: [UInt8]) -> HTTPResponse {
-        var headers: [(name: String, value: String)] = []
+        var headers: [HTTPHeader] = []
         headers.reserveCapacity(4)
-        headers.append(("Content-Type", "application/json"))
+        headers.append(HTTPHeader("Content-Type", "application/json"))
         return HTTPResponse(status: 200, headers: headers, body: body)
     }
 
@@ -58,7 +58,8 @@ enum LessonBody {
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private static func start(cookies: RequestCookies) -> [UInt8] {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(320 + cookies.count * 64)
+        // The constant parts and the session value fit in 320; a cookie adds its text and ~20.
+        bytes.reserveCapacity(cookies.reduce(320) { $0 + $1.name.utf8.count + $1.value.utf8.count + 24 })
         bytes.append(contentsOf: cookiesLabel)
         guard !cookies.isEmpty else {
             bytes.append(contentsOf: "[]".utf8)

@@ -154,8 +154,9 @@ enum Page {
         return HTTPResponse(
             status: 200,
             headers: [
-                ("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", policy),
-                ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-store"),
+                HTTPHeader("Content-Type", "text/html; charset=utf-8"), HTTPHeader("Content-Security-Policy", policy),
+                HTTPHeader("X-Content-Type-Options", "nosniff"), HTTPHeader("Referrer-Policy", "no-referrer"),
+                HTTPHeader("Cache-Control", "no-store"),
             ],
             body: Array(html.utf8))
     }

@@ -11,7 +11,13 @@
 /// Bytes are read as UTF-8 and invalid sequences become U+FFFD. (Werkzeug behind a WSGI
 /// server decodes raw header bytes as Latin-1 instead, which garbles non-ASCII values.)
 public struct RequestCookies: Equatable, Sendable, Sequence {
-    public private(set) var pairs: [(name: String, value: String)] = []
+    /// A struct, not a tuple, for the same reason as `JSONObject.Member`.
+    public struct Cookie: Equatable, Sendable {
+        public let name: String
+        public let value: String
+    }
+
+    public private(set) var pairs: [Cookie] = []
 
     public init() {}
 
@@ -35,11 +41,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         pairs.first { $0.name == name }?.value
     }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
+    public func makeIterator() -> IndexingIterator<[Cookie]> { pairs.makeIterator() }
 
-    public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool {
-        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
-    }
+    public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool { lhs.pairs == rhs.pairs }
 
     /// Names seen so far, built only once a header carries more than a few cookies, so the
     /// common case stays a short linear scan and 10,000 cookies do not take quadratic time.
@@ -55,7 +59,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             if pairs.count == Self.linearScanLimit { seenNames = Set(pairs.map(\.name) + [name]) }
         }
         if pairs.isEmpty { pairs.reserveCapacity(4) }
-        pairs.append((name, value))
+        pairs.append(Cookie(name: name, value: value))
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.

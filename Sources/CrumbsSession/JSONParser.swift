@@ -99,7 +99,7 @@ private struct Parser {
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue(depth: depth)
+            object.set(key, try parseValue(depth: depth))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):

@@ -39,7 +39,14 @@ public enum JSONValue: Equatable, Sendable {
 /// A JSON object whose members are kept sorted by key in code-point order, the order
 /// Python's `json.dumps(sort_keys=True)` writes them in. Keys are unique.
 public struct JSONObject: Equatable, Sendable, Sequence {
-    public private(set) var members: [(key: String, value: JSONValue)]
+    /// A struct, not a tuple: arrays of tuples reach the runtime's generic metadata cache
+    /// whenever they are created, which shows on every request.
+    public struct Member: Equatable, Sendable {
+        public let key: String
+        public var value: JSONValue
+    }
+
+    public private(set) var members: [Member]
 
     public init() { members = [] }
 
@@ -65,18 +72,24 @@ public struct JSONObject: Equatable, Sendable, Sequence {
             switch (position(of: key), newValue) {
             case (.found(let index), let value?): members[index].value = value
             case (.found(let index), nil): members.remove(at: index)
-            case (.insertAt(let index), let value?): members.insert((key, value), at: index)
+            case (.insertAt(let index), let value?): members.insert(Member(key: key, value: value), at: index)
             case (.insertAt, nil): break
             }
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[(key: String, value: JSONValue)]> {
-        members.makeIterator()
+    /// `self[key] = value`, with a fast path for keys arriving in order, as they do from any
+    /// JSON written with sorted keys (every Flask session cookie).
+    public mutating func set(_ key: String, _ value: JSONValue) {
+        if let last = members.last?.key, Self.compareUTF8(last, key) < 0 {
+            members.append(Member(key: key, value: value))
+        } else {
+            self[key] = value
+        }
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.elementsEqual(rhs.members) { $0.key == $1.key && $0.value == $1.value }
+    public func makeIterator() -> IndexingIterator<[Member]> {
+        members.makeIterator()
     }
 
     private enum Position { case found(Int), insertAt(Int) }

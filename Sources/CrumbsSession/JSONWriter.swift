@@ -18,6 +18,13 @@ public enum JSONWriter {
         }
     }
 
+    public static func write(_ object: JSONObject, style: Style, into output: inout [UInt8]) {
+        switch style {
+        case .compact: writeCompactMembers(of: object, into: &output)
+        case .pretty: writePretty(.object(object), indent: 0, into: &output)
+        }
+    }
+
     public static func bytes(_ value: JSONValue, style: Style) -> [UInt8] {
         var output: [UInt8] = []
         write(value, style: style, into: &output)
@@ -38,17 +45,21 @@ public enum JSONWriter {
             }
             output.append(UInt8(ascii: "]"))
         case .object(let object):
-            output.append(UInt8(ascii: "{"))
-            for (position, member) in object.members.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                writeCompact(member.value, into: &output)
-            }
-            output.append(UInt8(ascii: "}"))
+            writeCompactMembers(of: object, into: &output)
         default:
             writeScalar(value, into: &output)
         }
+    }
+
+    private static func writeCompactMembers(of object: JSONObject, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "{"))
+        for (position, member) in object.members.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            writeString(member.key, into: &output)
+            output.append(UInt8(ascii: ":"))
+            writeCompact(member.value, into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     private static func writePretty(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
@@ -79,9 +90,13 @@ public enum JSONWriter {
         }
     }
 
+    /// A line break and the deepest indentation written in one copy; deeper ones add spaces.
+    private static let lineBreak = Array("\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 64)
+
     private static func newline(indent: Int, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\n"))
-        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+        let copied = min(indent, lineBreak.count - 1)
+        lineBreak.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[...copied])) }
+        for _ in copied..<indent { output.append(UInt8(ascii: " ")) }
     }
 
     private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
@@ -89,10 +104,25 @@ public enum JSONWriter {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(true): output.append(contentsOf: "true".utf8)
         case .bool(false): output.append(contentsOf: "false".utf8)
-        case .integer(let number): output.append(contentsOf: String(number).utf8)
+        case .integer(let number): writeInteger(number, into: &output)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): writeString(text, into: &output)
         case .array, .object: writeCompact(value, into: &output)
+        }
+    }
+
+    /// Decimal digits written from the stack (`String(number)` allocates on every call).
+    private static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            var rest = number.magnitude
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 

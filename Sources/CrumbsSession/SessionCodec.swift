@@ -41,7 +41,7 @@ public final class SessionCodec {
     }
 
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        if SessionEncryptor.isEncrypted(cookie.utf8) {
+        if SessionEncryptor.isEncrypted(cookie) {
             return try encryptor.decode(
                 cookie.utf8, lifetimeSeconds: lifetimeSeconds, now: now, maximumDepth: serializer.maximumDepth)
         }

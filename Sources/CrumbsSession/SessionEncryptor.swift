@@ -37,8 +37,10 @@ public final class SessionEncryptor {
 
     deinit { EVP_CIPHER_CTX_free(context) }
 
-    public static func isEncrypted(_ cookie: some Collection<UInt8>) -> Bool {
-        cookie.starts(with: prefix)
+    public static func isEncrypted(_ cookie: String) -> Bool {
+        // In contiguous bytes: the generic `starts(with:)` on a string's view costs ~20x more.
+        var cookie = cookie
+        return cookie.withUTF8 { $0.starts(with: prefix) }
     }
 
     /// HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF.
@@ -94,7 +96,7 @@ public final class SessionEncryptor {
 
         public static func parse(_ cookie: some Collection<UInt8>) throws(SessionCookieRejection) -> Parts {
             let bytes = Array(cookie)
-            guard SessionEncryptor.isEncrypted(bytes) else { throw .malformed }
+            guard bytes.starts(with: SessionEncryptor.prefix) else { throw .malformed }
             let fields = bytes[SessionEncryptor.prefix.count...].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
             guard fields.count == 3,
                 let timestampBytes = Base64URL.decode(fields[0]), !timestampBytes.isEmpty, timestampBytes.count <= 7,

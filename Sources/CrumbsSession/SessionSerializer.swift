@@ -92,6 +92,8 @@ public final class SessionSerializer {
     /// Newest first: the first key signs, all verify, in order.
     private let authenticators: [HMACSHA1]
     private let zlib = Zlib()
+    /// The payload JSON of the cookie being signed, its capacity kept between cookies.
+    private var payloadScratch: [UInt8] = []
     public let lifetimeSeconds: Int64
     public let inflateLimit: Int
     public let maximumDepth: Int
@@ -130,7 +132,9 @@ public final class SessionSerializer {
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         let start = output.count
-        let json = JSONWriter.bytes(.object(values), style: .compact)
+        payloadScratch.removeAll(keepingCapacity: true)
+        JSONWriter.write(values, style: .compact, into: &payloadScratch)
+        let json = payloadScratch
         zlib.compress(json) { compressed in
             if compressed.count < json.count - 1 {
                 output.append(UInt8(ascii: "."))
@@ -140,7 +144,7 @@ public final class SessionSerializer {
             }
         }
         output.append(UInt8(ascii: "."))
-        Base64URL.encode(Self.bigEndianMinimalBytes(now), into: &output)
+        Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, into: &output) }
         let mac = output.withUnsafeBytes { authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         output.append(UInt8(ascii: "."))
         mac.withUnsafeBytes { Base64URL.encode($0, into: &output) }
@@ -173,12 +177,13 @@ public final class SessionSerializer {
 
     /// itsdangerous' `int_to_bytes`: big-endian without leading zero bytes.
     static func bigEndianMinimalBytes(_ value: Int64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var remaining = UInt64(bitPattern: value)
-        while remaining > 0 {
-            bytes.insert(UInt8(truncatingIfNeeded: remaining), at: 0)
-            remaining >>= 8
-        }
-        return bytes
+        withBigEndianMinimalBytes(value) { Array($0) }
+    }
+
+    /// Lends `int_to_bytes(value)` from the stack.
+    static func withBigEndianMinimalBytes<Result>(_ value: Int64, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        let bigEndian = UInt64(bitPattern: value).bigEndian
+        let leadingZeroBytes = UInt64(bitPattern: value).leadingZeroBitCount / 8
+        return withUnsafeBytes(of: bigEndian) { body(UnsafeRawBufferPointer(rebasing: $0[leadingZeroBytes...])) }
     }
 }

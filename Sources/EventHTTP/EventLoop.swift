@@ -210,16 +210,14 @@ final class EventLoop: @unchecked Sendable {
         let response = handler.respond(to: HTTPRequest(request))
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
-        for (name, value) in response.headers {
+        for header in response.headers {
             // evhttp refuses values with CR or LF, so a header can never be split in two.
-            withStackCString(name) { name in
-                withStackCString(value) { value in _ = evhttp_add_header(headers, name, value) }
+            withStackCString(header.name) { name in
+                withStackCString(header.value) { value in _ = evhttp_add_header(headers, name, value) }
             }
         }
         if response.status != 204 && response.status != 304 {
-            withStackCString(String(response.body.count)) { length in
-                _ = evhttp_add_header(headers, "Content-Length", length)
-            }
+            withDecimalCString(response.body.count) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
         }
         response.body.withUnsafeBytes { body in
             _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
@@ -247,6 +245,21 @@ private func withStackCString(_ text: String, _ body: (UnsafePointer<CChar>) -> 
             buffer[bytes.count] = 0
             body(buffer.baseAddress!)
         }
+    }
+}
+
+/// Passes the decimal digits of `number` (not negative) to C, written on the stack.
+private func withDecimalCString(_ number: Int, _ body: (UnsafePointer<CChar>) -> Void) {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 21) { buffer in
+        var start = 20
+        buffer[start] = 0
+        var rest = number
+        repeat {
+            start -= 1
+            buffer[start] = CChar(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        body(buffer.baseAddress! + start)
     }
 }
 

@@ -11,22 +11,34 @@ public enum HTTPMethod: String, Sendable, CaseIterable {
     case connect = "CONNECT"
 }
 
+/// One response header line. (A struct, not a tuple: arrays of tuples are copied and
+/// destroyed through runtime metadata lookups, measurable on every request.)
+public struct HTTPHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
 /// What a handler answers. The transport adds `Date` and `Content-Length`, and frames the
 /// body (none for `HEAD`, 204 and 304).
 public struct HTTPResponse: Sendable {
     public var status: Int
     /// In the order they are sent; a name may repeat (`Set-Cookie`).
-    public var headers: [(name: String, value: String)]
+    public var headers: [HTTPHeader]
     public var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     public mutating func addHeader(_ name: String, _ value: String) {
-        headers.append((name, value))
+        headers.append(HTTPHeader(name, value))
     }
 
     /// RFC 9110 §15 reason phrases for the statuses Crumbs sends.

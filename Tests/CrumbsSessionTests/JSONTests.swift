@@ -26,6 +26,17 @@ import Testing
         #expect(JSONWriter.string(value, style: .compact) == #"{"count":0,"goodnight":"Moon","hello":"World"}"#)
     }
 
+    @Test func writesEveryInt64() {
+        let value: JSONValue = [.integer(0), .integer(-7), .integer(Int64.max), .integer(Int64.min), .integer(10)]
+        #expect(
+            JSONWriter.string(value, style: .compact) == "[0,-7,9223372036854775807,-9223372036854775808,10]")
+    }
+
+    @Test func keysInAnyOrderEndUpSortedAndUnique() throws {
+        let object = try JSONParser.parse(#"{"b":1,"a":2,"c":3,"a":4,"d":5}"#)
+        #expect(JSONWriter.string(object, style: .compact) == #"{"a":4,"b":1,"c":3,"d":5}"#)
+    }
+
     @Test func escapesLikeEnsureASCII() {
         let value: JSONValue = .string("é\"\\\n\r\t\u{08}\u{0C}\u{01}\u{7F}😀/")
         #expect(JSONWriter.string(value, style: .compact) == #""\u00e9\"\\\n\r\t\b\f\u0001\u007f\ud83d\ude00/""#)

@@ -120,6 +120,8 @@ import Testing
     @Test func timestampBytesDropLeadingZeros() {
         #expect(SessionSerializer.bigEndianMinimalBytes(1_700_000_000) == [0x65, 0x53, 0xF1, 0x00])
         #expect(SessionSerializer.bigEndianMinimalBytes(255) == [0xFF])
+        #expect(SessionSerializer.bigEndianMinimalBytes(0) == [])
+        #expect(SessionSerializer.bigEndianMinimalBytes(Int64.max) == [0x7F] + Array(repeating: 0xFF, count: 7))
     }
 
     /// Builds a cookie around any payload bytes, signed as itsdangerous signs.

@@ -13,7 +13,7 @@ final class BigReplyHandler: HTTPHandler {
     func respond(to request: HTTPRequest) -> HTTPResponse {
         guard request.rawPath == "/big" else { return echo.respond(to: request) }
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "application/octet-stream")],
+            status: 200, headers: [HTTPHeader("Content-Type", "application/octet-stream")],
             body: [UInt8](repeating: UInt8(ascii: "c"), count: Self.size))
     }
 }

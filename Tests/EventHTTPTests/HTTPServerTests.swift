@@ -18,7 +18,7 @@ final class EchoHandler: HTTPHandler {
         }
         lines.append("first-x=\(request.header("X-Test") ?? "-")")
         return HTTPResponse(
-            status: 200, headers: [("Content-Type", "text/plain"), ("X-Multi", "1"), ("X-Multi", "2")],
+            status: 200, headers: [HTTPHeader("Content-Type", "text/plain"), HTTPHeader("X-Multi", "1"), HTTPHeader("X-Multi", "2")],
             body: Array((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
