@@ -160,8 +160,9 @@ def main():
         rss = {name: server.rss_kib() for name, server in servers.items()}
         ab = {}
         for name in ("C baseline", "Crumbs"):
-            command = ["taskset", "-c", "1", "ab", "-q", "-k", "-n", "100000", "-c", str(CONNECTIONS), "-C",
-                       f"session={cookie}", "-C", "mouse=Cookie",
+            command = ["taskset", "-c", "1", "ab", "-q", "-k", "-n", "100000", "-c", str(CONNECTIONS),
+                       # ab keeps only the last -C, so both cookies go in one.
+                       "-C", f"session={cookie}; mouse=Cookie",
                        f"http://127.0.0.1:{servers[name].port}/sessions/count"]
             out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             ab[name] = float(re.search(r"Requests per second:\s+([\d.]+)", out).group(1))

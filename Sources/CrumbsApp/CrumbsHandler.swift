@@ -15,23 +15,25 @@ public final class CrumbsHandler: HTTPHandler {
     private var cookieHeaders: CookieHeaders
     private let pageResponse = Page.response()
 
-    struct CookieHeaders {
+    /// A class: the handler switches between two of these per request, and copying a struct
+    /// of five references would retain each.
+    final class CookieHeaders {
         let overHTTPS: Bool
         let session: SetCookie.Renderer
         /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
-        let expiredSession: String
-        let mouse: String
-        let expiredMouse: String
+        let expiredSession: HTTPHeader
+        let mouse: HTTPHeader
+        let expiredMouse: HTTPHeader
 
         init(_ configuration: AppConfiguration, overHTTPS: Bool) {
             self.overHTTPS = overHTTPS
             let template = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
             session = SetCookie.Renderer(template)
-            expiredSession = template.expired().headerValue
+            expiredSession = HTTPHeader("Set-Cookie", template.expired().headerValue)
             var mouseCookie = CrumbsHandler.mouseCookie
             mouseCookie.secure = overHTTPS
-            mouse = mouseCookie.headerValue
-            expiredMouse = mouseCookie.expired().headerValue
+            mouse = HTTPHeader("Set-Cookie", mouseCookie.headerValue)
+            expiredMouse = HTTPHeader("Set-Cookie", mouseCookie.expired().headerValue)
         }
     }
 
@@ -41,6 +43,8 @@ public final class CrumbsHandler: HTTPHandler {
     ]
 
     static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
+    static let followedCrumbs = LessonBody.Message("mouse successfully followed crumbs")
+    static let removedCrumbs = LessonBody.Message("mouse cookie removed")
 
     public init(configuration: AppConfiguration) throws(CryptoError) {
         self.configuration = configuration
@@ -125,8 +129,8 @@ public final class CrumbsHandler: HTTPHandler {
 
     /// `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
     private func followCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        var response = LessonBody.message("mouse successfully followed crumbs", cookies: cookies)
-        response.addHeader("Set-Cookie", cookieHeaders.mouse)
+        var response = LessonBody.message(Self.followedCrumbs, cookies: cookies)
+        response.headers.append(cookieHeaders.mouse)
         return response
     }
 
@@ -179,8 +183,8 @@ public final class CrumbsHandler: HTTPHandler {
     }
 
     private func eatCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        var response = LessonBody.message("mouse cookie removed", cookies: cookies)
-        response.addHeader("Set-Cookie", cookieHeaders.expiredMouse)
+        var response = LessonBody.message(Self.removedCrumbs, cookies: cookies)
+        response.headers.append(cookieHeaders.expiredMouse)
         return response
     }
 
@@ -205,7 +209,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
     private func saveSession(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
-        var header: String? = nil
+        var header: HTTPHeader? = nil
         if session.values.isEmpty {
             if session.modified { header = cookieHeaders.expiredSession }
         } else if session.modified || configuration.permanentSessions {
@@ -215,38 +219,41 @@ public final class CrumbsHandler: HTTPHandler {
                 return ErrorResponse.make(503, "the session could not be encrypted; try again")
             }
         }
-        if let header, header.utf8.count > AppConfiguration.maximumCookieBytes {
+        if let header, header.valueCount > AppConfiguration.maximumCookieBytes {
             var refused = ErrorResponse.make(
                 413,
-                "the session cookie would be \(header.utf8.count) bytes; browsers keep at most "
+                "the session cookie would be \(header.valueCount) bytes; browsers keep at most "
                     + "\(AppConfiguration.maximumCookieBytes), so the session was left as it was",
                 extra: [
-                    ("cookie_bytes", .integer(Int64(header.utf8.count))),
+                    ("cookie_bytes", .integer(Int64(header.valueCount))),
                     ("limit", .integer(Int64(AppConfiguration.maximumCookieBytes))),
                 ])
-            refused.addHeader("Vary", "Cookie")
+            refused.headers.append(Self.varyCookie)
             return refused
         }
         var response = success
-        response.addHeader("Vary", "Cookie")
-        if let header { response.addHeader("Set-Cookie", header) }
+        response.headers.append(Self.varyCookie)
+        if let header { response.headers.append(header) }
         return response
     }
 
-    /// The `Set-Cookie` value carrying `values`, signed or encrypted now.
-    private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> String {
+    static let varyCookie = HTTPHeader("Vary", "Cookie")
+
+    /// The `Set-Cookie` header carrying `values`, signed or encrypted now.
+    private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> HTTPHeader {
         let now = configuration.clock()
         guard configuration.permanentSessions else {
-            return try cookieHeaders.session.headerValue { (bytes) throws(CryptoError) in
+            let value = try cookieHeaders.session.headerBytes { (bytes) throws(CryptoError) in
                 try codec.encode(values, now: now, into: &bytes)
             }
+            return cookieHeaders.expiredSession.replacingValue(with: value)
         }
         let value = try codec.encode(values, now: now)
         var cookie = configuration.sessionCookieTemplate(overHTTPS: cookieHeaders.overHTTPS)
         cookie.value = value
         cookie.expires = now + configuration.sessionLifetimeSeconds
         cookie.maxAge = configuration.sessionLifetimeSeconds
-        return cookie.headerValue
+        return HTTPHeader("Set-Cookie", cookie.headerValue)
     }
 
     // MARK: Bodies and checks

@@ -4,12 +4,14 @@ import EventHTTP
 /// Bodies as Flask's `jsonify` writes them with `app.json.compact = False`: pretty JSON with
 /// sorted keys and a trailing newline, `Content-Type: application/json` with no charset.
 enum JSONResponse {
+    static let contentType = HTTPHeader("Content-Type", "application/json")
+
     static func make(_ status: Int, _ body: JSONValue) -> HTTPResponse {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         JSONWriter.write(body, style: .pretty, into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
-        return HTTPResponse(status: status, headers: [HTTPHeader("Content-Type", "application/json")], body: bytes)
+        return HTTPResponse(status: status, headers: [contentType], body: bytes)
     }
 }
 
@@ -28,12 +30,22 @@ enum LessonBody {
         return jsonResponse(bytes)
     }
 
+    /// A constant `message` member and the end of the document, rendered once.
+    struct Message {
+        let tail: [UInt8]
+
+        init(_ text: String) {
+            var tail = LessonBody.messageLabel
+            JSONWriter.writeString(text, into: &tail)
+            tail.append(contentsOf: LessonBody.documentClosing)
+            self.tail = tail
+        }
+    }
+
     /// `{"cookies": [...], "message": m}`
-    static func message(_ message: String, cookies: RequestCookies) -> HTTPResponse {
+    static func message(_ message: Message, cookies: RequestCookies) -> HTTPResponse {
         var bytes = start(cookies: cookies)
-        bytes.append(contentsOf: messageLabel)
-        JSONWriter.writeString(message, into: &bytes)
-        bytes.append(contentsOf: documentClosing)
+        bytes.append(contentsOf: message.tail)
         return jsonResponse(bytes)
     }
 
@@ -41,7 +53,7 @@ enum LessonBody {
     private static func jsonResponse(_ body: [UInt8]) -> HTTPResponse {
         var headers: [HTTPHeader] = []
         headers.reserveCapacity(4)
-        headers.append(HTTPHeader("Content-Type", "application/json"))
+        headers.append(JSONResponse.contentType)
         return HTTPResponse(status: 200, headers: headers, body: body)
     }
 

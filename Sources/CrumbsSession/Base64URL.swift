@@ -68,22 +68,38 @@ public enum Base64URL {
     /// accepted spelling. (Python's decoder is lenient on all of these; refusing them only
     /// affects hand-made cookies.)
     public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+        if let decoded = text.withContiguousStorageIfAvailable({ decode(bytes: $0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decode(bytes: $0) }
+    }
+
+    /// Four characters in, three bytes out, written straight into the result's storage (its
+    /// size is known from the input's), the table read through one pointer.
+    public static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(text.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for byte in text {
-            let value = values[Int(byte)]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: text.count * 3 / 4) { buffer, initializedCount in
+            values.withUnsafeBufferPointer { values in
+                var accumulator: UInt32 = 0
+                var bits = 0
+                var written = 0
+                for byte in text {
+                    let value = values[Int(byte)]
+                    guard value != 0xFF else {
+                        valid = false
+                        break
+                    }
+                    accumulator = accumulator << 6 | UInt32(value)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        buffer[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                        written += 1
+                    }
+                }
+                valid = valid && accumulator & ((1 << UInt32(bits)) - 1) == 0
+                initializedCount = written
             }
         }
-        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
-        return output
+        return valid ? output : nil
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The cookies of one request, in the order the client sent them, each name once.
 ///
 /// Parsing follows Werkzeug's `parse_cookie` (the reader Flask uses) rather than the strict
@@ -103,28 +109,49 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 if let pairEnd {
                     index = pairEnd
                 } else {
-                    while index < end, header[index] != semicolon { index += 1 }
+                    index = Self.firstIndex(of: semicolon, in: header, from: index)
                     value = header[valueStart..<index]
                 }
             }
             index += 1
-            let trimmedName = Self.pythonStrip(Self.asciiTrimmed(name))
+            let trimmedName = Self.strippedText(name, unquoting: false)
             guard !trimmedName.isEmpty else { continue }
-            append(name: trimmedName, value: Self.unquote(Self.pythonStrip(Self.asciiTrimmed(value))))
+            append(name: trimmedName, value: Self.strippedText(value, unquoting: true))
         }
     }
 
-    /// The bytes as a string, with ASCII whitespace already trimmed (the common case, done
-    /// on bytes before any string is made).
-    private static func asciiTrimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String {
-        var slice = bytes
-        while let first = slice.first, first == 0x20 || (0x09...0x0D).contains(first) || (0x1C...0x1F).contains(first) {
-            slice = slice.dropFirst()
+    /// `memchr`, for the scan to the end of a value (a session cookie's is ~100 bytes).
+    private static func firstIndex(of byte: UInt8, in header: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < header.count, let base = header.baseAddress,
+            let found = memchr(base + start, Int32(byte), header.count - start)
+        else { return header.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// `str.strip()` of the bytes as text, then for values Werkzeug's unquoting. The ASCII
+    /// part of the strip and the checks are done on the bytes, so the common case makes one
+    /// string and looks at it no further.
+    private static func strippedText(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, unquoting: Bool) -> String {
+        let base = bytes.base
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isASCIIPythonSpace(base[start]) { start += 1 }
+        while end > start, isASCIIPythonSpace(base[end - 1]) { end -= 1 }
+        let trimmed = UnsafeBufferPointer(rebasing: base[start..<end])
+        let text = String(decoding: trimmed, as: UTF8.self)
+        guard let first = trimmed.first, let last = trimmed.last else { return text }
+        if first >= 0x80 || last >= 0x80 {
+            // Non-ASCII whitespace (U+00A0, U+3000, ...) may be left at an end.
+            let stripped = pythonStrip(text)
+            return unquoting ? unquote(stripped) : stripped
         }
-        while let last = slice.last, last == 0x20 || (0x09...0x0D).contains(last) || (0x1C...0x1F).contains(last) {
-            slice = slice.dropLast()
-        }
-        return String(decoding: UnsafeBufferPointer(rebasing: slice), as: UTF8.self)
+        let quote = UInt8(ascii: "\"")
+        return unquoting && trimmed.count >= 2 && first == quote && last == quote ? unquote(text) : text
+    }
+
+    /// The ASCII characters `str.isspace()` is true for.
+    private static func isASCIIPythonSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte)
     }
 
     /// Python's `str.strip()`: removes what `str.isspace()` calls whitespace at both ends.

@@ -174,6 +174,13 @@ private struct Parser {
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// `String(validating:as:)`, which is generic and looks up runtime metadata on every call,
+    /// only for non-ASCII text; ASCII is valid UTF-8 as it is.
+    static func string(validating bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for byte in bytes where byte >= 0x80 { return String(validating: bytes, as: UTF8.self) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
@@ -186,7 +193,7 @@ private struct Parser {
         if stop == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: input[start..<index])
             index += 1
-            guard let text = String(validating: raw, as: UTF8.self) else { throw error("string is not UTF-8") }
+            guard let text = Self.string(validating: raw) else { throw error("string is not UTF-8") }
             return text
         }
         var bytes = Array(UnsafeBufferPointer(rebasing: input[start..<index]))

@@ -81,7 +81,7 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     /// `self[key] = value`, with a fast path for keys arriving in order, as they do from any
     /// JSON written with sorted keys (every Flask session cookie).
     public mutating func set(_ key: String, _ value: JSONValue) {
-        if let last = members.last?.key, Self.compareUTF8(last, key) < 0 {
+        if members.isEmpty || Self.compareUTF8(members[members.count - 1].key, key) < 0 {
             members.append(Member(key: key, value: value))
         } else {
             self[key] = value

@@ -131,18 +131,17 @@ public enum JSONWriter {
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
     public static func writeString(_ text: String, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         // Fast path: printable ASCII without `"` or `\\` is copied as it is.
         var text = text
         let copied = text.withUTF8 { bytes -> Bool in
-            guard bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) else { return false }
+            for byte in bytes where byte &- 0x20 >= 0x5F || byte == 0x22 || byte == 0x5C { return false }
+            output.append(UInt8(ascii: "\""))
             output.append(contentsOf: bytes)
+            output.append(UInt8(ascii: "\""))
             return true
         }
-        if copied {
-            output.append(UInt8(ascii: "\""))
-            return
-        }
+        if copied { return }
+        output.append(UInt8(ascii: "\""))
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x22: output.append(contentsOf: [0x5C, 0x22])

@@ -28,20 +28,39 @@ public struct SessionCookieParts: Sendable {
     public static func parse(_ cookie: some Collection<UInt8>, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
         -> SessionCookieParts
     {
-        let bytes = Array(cookie)
+        let parsed = Array(cookie).withUnsafeBufferPointer { bytes in
+            Result { () throws(SessionCookieRejection) in try parse(bytes, zlib: zlib, inflateLimit: inflateLimit) }
+        }
+        return try parsed.get()
+    }
+
+    /// `parse` of a string's bytes, read in place.
+    public static func parse(_ cookie: String, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
+        -> SessionCookieParts
+    {
+        var cookie = cookie
+        let parsed = cookie.withUTF8 { bytes in
+            Result { () throws(SessionCookieRejection) in try parse(bytes, zlib: zlib, inflateLimit: inflateLimit) }
+        }
+        return try parsed.get()
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
+        -> SessionCookieParts
+    {
         let dot = UInt8(ascii: ".")
         guard let signatureDot = bytes.lastIndex(of: dot),
             let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
-            let signature = Base64URL.decode(bytes[(signatureDot + 1)...]),
+            let signature = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
             signature.count == HMACSHA1.digestLength,
-            let timestampBytes = Base64URL.decode(bytes[(timestampDot + 1)..<signatureDot]),
+            let timestampBytes = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot])),
             timestampBytes.count <= 7  // more would be a date millions of years away
         else { throw .malformed }
         let timestamp = timestampBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }
         var payload = bytes[..<timestampDot]
         let wasCompressed = payload.first == dot
         if wasCompressed { payload = payload.dropFirst() }
-        guard let decoded = Base64URL.decode(payload) else { throw .malformed }
+        guard let decoded = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: payload)) else { throw .malformed }
         var payloadJSON = decoded
         if wasCompressed {
             guard let inflated = zlib.decompress(decoded, limit: inflateLimit) else {
@@ -50,7 +69,7 @@ public struct SessionCookieParts: Sendable {
             payloadJSON = inflated
         }
         return SessionCookieParts(
-            signedText: Array(bytes[..<signatureDot]), payloadJSON: payloadJSON, wasCompressed: wasCompressed,
+            signedText: Array(UnsafeBufferPointer(rebasing: bytes[..<signatureDot])), payloadJSON: payloadJSON, wasCompressed: wasCompressed,
             timestamp: timestamp, signature: signature)
     }
 
@@ -153,7 +172,7 @@ public final class SessionSerializer {
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
     /// age, then payload.
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        let parts = try SessionCookieParts.parse(cookie.utf8, zlib: zlib, inflateLimit: inflateLimit)
+        let parts = try SessionCookieParts.parse(cookie, zlib: zlib, inflateLimit: inflateLimit)
         guard let keyIndex = verifyingKeyIndex(parts) else { throw .badSignature }
         let age = now - parts.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }

@@ -83,11 +83,19 @@ public struct SetCookie: Equatable, Sendable {
         public func headerValue<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
             -> String
         {
-            var bytes = prefix
-            bytes.reserveCapacity(prefix.count + 160 + suffix.count)
+            String(decoding: try headerBytes(writeValue), as: UTF8.self)
+        }
+
+        /// The same as bytes, with room left for one more (a C string's terminator).
+        public func headerBytes<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
+            -> [UInt8]
+        {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(prefix.count + 192 + suffix.count)
+            bytes.append(contentsOf: prefix)
             try writeValue(&bytes)
             bytes.append(contentsOf: suffix)
-            return String(decoding: bytes, as: UTF8.self)
+            return bytes
         }
     }
 

@@ -212,8 +212,10 @@ final class EventLoop: @unchecked Sendable {
         if draining { evhttp_add_header(headers, "Connection", "close") }
         for header in response.headers {
             // evhttp refuses values with CR or LF, so a header can never be split in two.
-            withStackCString(header.name) { name in
-                withStackCString(header.value) { value in _ = evhttp_add_header(headers, name, value) }
+            header.nameBytes.withUnsafeBufferPointer { name in
+                header.valueBytes.withUnsafeBufferPointer { value in
+                    _ = evhttp_add_header(headers, cString(name), cString(value))
+                }
             }
         }
         if response.status != 204 && response.status != 304 {
@@ -224,7 +226,7 @@ final class EventLoop: @unchecked Sendable {
         }
         repliesInFlight += 1
         evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(self).toOpaque())
-        withStackCString(HTTPResponse.reasonPhrase(for: response.status)) { reason in
+        HTTPResponse.reasonPhrase(for: response.status).withCString { reason in
             evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
         }
         let left = evbuffer_get_length(replyBuffer)
@@ -232,20 +234,9 @@ final class EventLoop: @unchecked Sendable {
     }
 }
 
-/// Passes `text` to C as a NUL-terminated string copied to the stack. Swift's own bridging
-/// allocates on the heap for short strings, which are stored inline without a terminator,
-/// and most header names and values are short.
-private func withStackCString(_ text: String, _ body: (UnsafePointer<CChar>) -> Void) {
-    var text = text
-    text.withUTF8 { bytes in
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
-            bytes.withMemoryRebound(to: CChar.self) { source in
-                _ = buffer.initialize(fromContentsOf: source)
-            }
-            buffer[bytes.count] = 0
-            body(buffer.baseAddress!)
-        }
-    }
+/// NUL-terminated bytes seen as a C string.
+private func cString(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
 }
 
 /// Passes the decimal digits of `number` (not negative) to C, written on the stack.

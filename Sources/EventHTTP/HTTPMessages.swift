@@ -11,16 +11,38 @@ public enum HTTPMethod: String, Sendable, CaseIterable {
     case connect = "CONNECT"
 }
 
-/// One response header line. (A struct, not a tuple: arrays of tuples are copied and
-/// destroyed through runtime metadata lookups, measurable on every request.)
+/// One response header line, kept as the NUL-terminated bytes `evhttp_add_header` copies,
+/// so a header built once (or written as bytes) reaches evhttp without conversion.
 public struct HTTPHeader: Sendable, Equatable {
-    public var name: String
-    public var value: String
+    let nameBytes: [UInt8]
+    let valueBytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
+        self.init(name, valueBytes: Array(value.utf8))
     }
+
+    /// `valueBytes` without a terminator; room for one more byte spares a copy.
+    public init(_ name: String, valueBytes: [UInt8]) {
+        self.init(nameBytes: Array(name.utf8) + [0], valueBytes: valueBytes)
+    }
+
+    private init(nameBytes: [UInt8], valueBytes: [UInt8]) {
+        self.nameBytes = nameBytes
+        var value = valueBytes
+        value.append(0)
+        self.valueBytes = value
+    }
+
+    /// A header of the same name with another value, sharing the name's storage (for a
+    /// header built on every request).
+    public func replacingValue(with valueBytes: [UInt8]) -> HTTPHeader {
+        HTTPHeader(nameBytes: nameBytes, valueBytes: valueBytes)
+    }
+
+    public var name: String { String(decoding: nameBytes.dropLast(), as: UTF8.self) }
+    public var value: String { String(decoding: valueBytes.dropLast(), as: UTF8.self) }
+    /// The value's length in bytes.
+    public var valueCount: Int { valueBytes.count - 1 }
 }
 
 /// What a handler answers. The transport adds `Date` and `Content-Length`, and frames the

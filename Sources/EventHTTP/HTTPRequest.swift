@@ -55,12 +55,9 @@ public struct HTTPRequest {
     }
 
     /// Lends the bytes of the target up to `?` or `#`, read in place from evhttp.
-    private func withPathBytes<Result>(_ body: (Slice<UnsafeBufferPointer<UInt8>>) -> Result) -> Result {
-        let uri = evhttp_request_get_uri(request)
-        let target = UnsafeBufferPointer(
-            start: uri.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }, count: uri.map { strlen($0) } ?? 0)
-        let end = target.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
-        return body(target[..<end])
+    private func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        guard let uri = evhttp_request_get_uri(request) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return body(UnsafeBufferPointer(start: UnsafeRawPointer(uri).assumingMemoryBound(to: UInt8.self), count: strcspn(uri, "?#")))
     }
 
     /// Every value of a header, in the order received; names compare case-insensitively

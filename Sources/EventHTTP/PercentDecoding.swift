@@ -6,6 +6,7 @@ public enum PercentDecoding {
     }
 
     public static func decode(bytes text: some Collection<UInt8>) -> String? {
+        if let plain = text.withContiguousStorageIfAvailable({ decodePlainASCII($0) }), let plain { return plain }
         if !text.contains(UInt8(ascii: "%")) { return String(validating: text, as: UTF8.self) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.count)
@@ -19,6 +20,12 @@ public enum PercentDecoding {
             bytes.append(high << 4 | low)
         }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// The common case, ASCII without escapes, in one pass; nil otherwise.
+    private static func decodePlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        for byte in bytes where byte >= 0x80 || byte == UInt8(ascii: "%") { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
