@@ -77,6 +77,12 @@ class Server:
                 pass
         return total
 
+    def rss_parts_kib(self):
+        """(anonymous, file-backed) resident memory of the server process: what it allocated,
+        and the pages of its binary and libraries it has touched."""
+        status = pathlib.Path(f"/proc/{self.process.pid}/status").read_text()
+        return tuple(int(re.search(rf"{field}:\s+(\d+)", status).group(1)) for field in ("RssAnon", "RssFile"))
+
     def stop(self):
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
@@ -209,8 +215,9 @@ def main():
             served = 0
             while served < 1_000_000:
                 served += wrk(18105, "mix", 10, "1")["requests"]
-            million = (served, server.rss_kib())
-            print(f"RSS after {served} requests: {million[1]} KiB", flush=True)
+            million = (served, server.rss_kib(), *server.rss_parts_kib())
+            print(f"RSS after {served} requests: {million[1]} KiB (anonymous {million[2]}, file-backed {million[3]})",
+                  flush=True)
         finally:
             server.stop()
 
@@ -286,7 +293,9 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "Through nginx to two instances (`deploy/nginx-crumbs.conf`, one loop each, all unpinned on two cores)",
         behind_nginx)
     if million:
-        lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB."]
+        lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB, of which "
+                  f"{million[2]:,} KiB anonymous (heap, stacks) and {million[3]:,} KiB file-backed (the pages of "
+                  "the binary and shared libraries it has touched)."]
     lines += ["", "## Commands", "", "```"]
     for key in sorted(commands):
         lines.append(shlex.join(commands[key]))

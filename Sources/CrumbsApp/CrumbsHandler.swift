@@ -42,6 +42,8 @@ public final class CrumbsHandler: HTTPHandler {
         ("hello", "World"), ("goodnight", "Moon"), ("count", 0),
     ]
 
+    static let defaultSession = JSONObject(sessionDefaults)
+
     static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
     static let followedCrumbs = LessonBody.Message("mouse successfully followed crumbs")
     static let removedCrumbs = LessonBody.Message("mouse cookie removed")
@@ -109,8 +111,13 @@ public final class CrumbsHandler: HTTPHandler {
         var session = openSession(cookies)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
         // every assignment marks the session modified, so the cookie is always sent again.
-        for (name, value) in Self.sessionDefaults where !(session.values[name]?.isTruthy ?? false) {
-            session.values[name] = value
+        // A new session is simply the defaults, built once.
+        if session.values.isEmpty {
+            session.values = Self.defaultSession
+        } else {
+            for (name, value) in Self.sessionDefaults where !(session.values[name]?.isTruthy ?? false) {
+                session.values[name] = value
+            }
         }
         session.modified = true
         if key == "count" {

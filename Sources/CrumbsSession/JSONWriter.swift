@@ -131,16 +131,16 @@ public enum JSONWriter {
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
     public static func writeString(_ text: String, into output: inout [UInt8]) {
-        // Fast path: printable ASCII without `"` or `\\` is copied as it is.
-        var text = text
-        let copied = text.withUTF8 { bytes -> Bool in
+        // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
+        // view, not a mutable copy, which would cost a retain and a release per string.)
+        let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             for byte in bytes where byte &- 0x20 >= 0x5F || byte == 0x22 || byte == 0x5C { return false }
             output.append(UInt8(ascii: "\""))
             output.append(contentsOf: bytes)
             output.append(UInt8(ascii: "\""))
             return true
         }
-        if copied { return }
+        if copied == true { return }
         output.append(UInt8(ascii: "\""))
         for scalar in text.unicodeScalars {
             switch scalar.value {
