@@ -215,7 +215,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
-    private func saveSession(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
+    private func saveSession(_ session: Session, _ success: consuming HTTPResponse) -> HTTPResponse {
         var header: HTTPHeader? = nil
         if session.values.isEmpty {
             if session.modified { header = cookieHeaders.expiredSession }

@@ -75,29 +75,49 @@ public enum Base64URL {
     /// Four characters in, three bytes out, written straight into the result's storage (its
     /// size is known from the input's), the table read through one pointer.
     public static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        guard text.count % 4 != 1 else { return nil }
+        let count = text.count
+        guard count % 4 != 1 else { return nil }
         var valid = true
-        let output = [UInt8](unsafeUninitializedCapacity: text.count * 3 / 4) { buffer, initializedCount in
+        // Zero-filled rather than `unsafeUninitializedCapacity`, whose unspecialised
+        // allocation costs more than the filling.
+        var output = [UInt8](repeating: 0, count: count * 3 / 4)
+        output.withUnsafeMutableBufferPointer { buffer in
             values.withUnsafeBufferPointer { values in
-                var accumulator: UInt32 = 0
-                var bits = 0
+                // Every valid value is below 64 and the mark of an invalid one is 0xFF, so one
+                // test of four values or'ed together finds any invalid character.
+                func value(_ index: Int) -> UInt32 { UInt32(values[Int(text[index])]) }
+                var index = 0
                 var written = 0
-                for byte in text {
-                    let value = values[Int(byte)]
-                    guard value != 0xFF else {
+                while index + 4 <= count {
+                    let (a, b, c, d) = (value(index), value(index + 1), value(index + 2), value(index + 3))
+                    guard a | b | c | d < 64 else {
                         valid = false
-                        break
+                        return
                     }
-                    accumulator = accumulator << 6 | UInt32(value)
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        buffer[written] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
-                        written += 1
-                    }
+                    let chunk = a << 18 | b << 12 | c << 6 | d
+                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 16)
+                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                    buffer[written + 2] = UInt8(truncatingIfNeeded: chunk)
+                    index += 4
+                    written += 3
                 }
-                valid = valid && accumulator & ((1 << UInt32(bits)) - 1) == 0
-                initializedCount = written
+                // The bits of a last, partial group that make no whole byte must be zero.
+                switch count - index {
+                case 2:
+                    let (first, second) = (value(index), value(index + 1))
+                    valid = first | second < 64 && second & 0x0F == 0
+                    buffer[written] = UInt8(truncatingIfNeeded: first << 2 | second >> 4)
+                    written += 1
+                case 3:
+                    let (first, second, third) = (value(index), value(index + 1), value(index + 2))
+                    valid = first | second | third < 64 && third & 0x03 == 0
+                    let chunk = first << 12 | second << 6 | third
+                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 10)
+                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 2)
+                    written += 2
+                default:
+                    break
+                }
             }
         }
         return valid ? output : nil

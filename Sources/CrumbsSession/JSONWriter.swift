@@ -134,7 +134,7 @@ public enum JSONWriter {
         // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
         // view, not a mutable copy, which would cost a retain and a release per string.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for byte in bytes where byte &- 0x20 >= 0x5F || byte == 0x22 || byte == 0x5C { return false }
+            guard isPlainASCII(bytes) else { return false }
             output.append(UInt8(ascii: "\""))
             output.append(contentsOf: bytes)
             output.append(UInt8(ascii: "\""))
@@ -161,6 +161,32 @@ public enum JSONWriter {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether every byte is printable ASCII other than `"` and `\\`, tested eight bytes at a
+    /// time with the word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
+    static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highBits != 0 }
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let control = (word &- ones &* 0x20) & ~word & highBits != 0
+            if control || word & highBits != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
+                || hasZeroByte(word ^ (ones &* 0x7F))
+            {
+                return false
+            }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = base[index]
+            if byte &- 0x20 >= 0x5F || byte == 0x22 || byte == 0x5C { return false }
+            index += 1
+        }
+        return true
     }
 
     private static func writeUnicodeEscape(_ unit: UInt32, into output: inout [UInt8]) {

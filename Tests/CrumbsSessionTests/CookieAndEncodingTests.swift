@@ -57,6 +57,17 @@ import Testing
         for text in ["Zg==", "Z", "Zm9v+", "Zm/v", "Zm 9", "Zh", "Zm9"] {
             #expect(Base64URL.decode(Array(text.utf8)) == nil)
         }
+        // A foreign byte anywhere, in a whole group of four or in the last partial one.
+        let valid = Array("Zm9vYmFyYmF6cXV4".utf8)
+        for length in [valid.count, valid.count - 1, valid.count - 2] {
+            for position in 0..<length {
+                for foreign in [UInt8(ascii: "="), UInt8(ascii: "+"), 0x00, 0x80, 0xFF] {
+                    var text = Array(valid[..<length])
+                    text[position] = foreign
+                    #expect(Base64URL.decode(text) == nil, "\(text) at \(position)")
+                }
+            }
+        }
     }
 
     @Test func zlibRoundTripsAndRejectsGarbage() {

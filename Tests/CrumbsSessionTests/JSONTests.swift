@@ -37,6 +37,20 @@ import Testing
         #expect(JSONWriter.string(object, style: .compact) == #"{"a":4,"b":1,"c":3,"d":5}"#)
     }
 
+    @Test func plainASCIICheckAgreesWithTheByteRule() {
+        // Every byte value at every position of strings around the eight-byte word size.
+        for length in [1, 7, 8, 9, 16, 17] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let expected = (0x20...0x7E).contains(byte) && byte != 0x22 && byte != 0x5C
+                    #expect(bytes.withUnsafeBufferPointer { JSONWriter.isPlainASCII($0) } == expected)
+                }
+            }
+        }
+    }
+
     @Test func escapesLikeEnsureASCII() {
         let value: JSONValue = .string("é\"\\\n\r\t\u{08}\u{0C}\u{01}\u{7F}😀/")
         #expect(JSONWriter.string(value, style: .compact) == #""\u00e9\"\\\n\r\t\b\f\u0001\u007f\ud83d\ude00/""#)
