@@ -73,6 +73,7 @@ fuzz: deps
 	@for target in $(FUZZ_TARGETS); do \
 		case $$target in percent_decoding) sources=Sources/EventHTTP/PercentDecoding.swift ;; *) sources="Sources/CrumbsSession/*.swift" ;; esac; \
 		echo "building fuzz target $$target"; \
+		rm -f .build/fuzz/$$target; \
 		swiftc $(FUZZ_FLAGS) -module-name Fuzz $$sources fuzz/$$target.swift -o .build/fuzz/$$target -lcrypto -lz 2>&1 \
 			| grep -v 'Cannot export local symbol' || true; \
 		test -x .build/fuzz/$$target || exit 1; \

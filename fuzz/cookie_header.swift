@@ -5,9 +5,9 @@ public func fuzzCookieHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     var cookies = RequestCookies()
     cookies.parse(UnsafeBufferPointer(start: data, count: size))
     var seen = Set<String>()
-    for (name, _) in cookies {
-        precondition(!name.isEmpty, "an empty cookie name was kept")
-        precondition(seen.insert(name).inserted, "a cookie name was listed twice")
+    for cookie in cookies {
+        precondition(!cookie.name.isEmpty, "an empty cookie name was kept")
+        precondition(seen.insert(cookie.name).inserted, "a cookie name was listed twice")
     }
     return 0
 }
