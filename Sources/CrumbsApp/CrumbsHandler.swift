@@ -58,56 +58,66 @@ public final class CrumbsHandler: HTTPHandler {
         self.cookieHeaders = plainCookies
     }
 
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
-        guard configuration.accessLog != nil || !configuration.trustedProxies.isEmpty else { return route(request) }
+    public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
+        guard configuration.accessLog != nil || !configuration.trustedProxies.isEmpty else {
+            return route(request, into: &response)
+        }
         let origin = ClientOrigin(request: request, trustedProxies: configuration.trustedProxies)
         cookieHeaders = origin.isHTTPS ? httpsCookies : plainCookies
-        let response = route(request)
+        route(request, into: &response)
         configuration.accessLog?.record(
             client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
             version: request.version, status: response.status, bytes: response.body.count, at: configuration.clock())
-        return response
     }
 
-    private func route(_ request: HTTPRequest) -> HTTPResponse {
+    /// The lesson's routes write into the loop's reused response; the rest of the API and
+    /// the errors build their own.
+    private func route(_ request: HTTPRequest, into response: inout HTTPResponse) {
         guard let path = request.path else {
-            return ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
+            response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
+            return
         }
         guard let route = Route(path: path) else {
-            return ErrorResponse.make(404, "no route for \(path)", extra: [("path", .string(path))])
+            response = ErrorResponse.make(404, "no route for \(path)", extra: [("path", .string(path))])
+            return
         }
         guard let method = request.method, route.allowedMethods.contains(method) else {
-            return ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
+            response = ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
+            return
         }
         if method == .options {
-            return HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
+            response = HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
+            return
         }
         var cookies = RequestCookies()
         request.forEachHeaderValue("Cookie") { cookies.parse($0) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
-            return putValue(key: key, request: request, cookies: cookies)
+            response = putValue(key: key, request: request, cookies: cookies)
         case (.sessionValue(let key), .delete):
-            return deleteValue(key: key, cookies: cookies)
+            response = deleteValue(key: key, cookies: cookies)
         case (.sessionValue(let key), _):
-            return showSession(key: key, cookies: cookies)
+            showSession(key: key, cookies: cookies, into: &response)
         case (.wholeSession, .delete):
-            return clearSession(cookies: cookies)
+            response = clearSession(cookies: cookies)
         case (.wholeSession, _):
-            return showWholeSession(cookies: cookies)
+            response = showWholeSession(cookies: cookies)
         case (.crumbs, .delete):
-            return eatCrumbs(cookies: cookies)
+            LessonBody.message(Self.removedCrumbs, cookies: cookies, into: &response)
+            response.headers.append(cookieHeaders.expiredMouse)
         case (.crumbs, _):
-            return followCrumbs(cookies: cookies)
+            // `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
+            LessonBody.message(Self.followedCrumbs, cookies: cookies, into: &response)
+            response.headers.append(cookieHeaders.mouse)
         case (.page, _):
-            return pageResponse
+            response = pageResponse
         }
     }
 
     // MARK: The lesson's routes
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
-    private func showSession(key: String, cookies: RequestCookies) -> HTTPResponse {
+    private func showSession(key: String, cookies: RequestCookies, into response: inout HTTPResponse) {
         var session = openSession(cookies)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
         // every assignment marks the session modified, so the cookie is always sent again.
@@ -122,30 +132,28 @@ public final class CrumbsHandler: HTTPHandler {
         session.modified = true
         if key == "count" {
             guard case .integer(let count)? = session.values["count"], count < Int64.max else {
-                return ErrorResponse.make(
+                response = ErrorResponse.make(
                     409,
                     "the session's count is not an integer that can be incremented; "
                         + "replace it with PUT /sessions/count or start over with DELETE /sessions",
                     extra: [("count", session.values["count"] ?? .null)])
+                return
             }
             session.values["count"] = .integer(count + 1)
         }
-        guard let value = session.values[key] else { return ErrorResponse.unknownKey(key, in: session.values) }
-        return saveSession(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
-    }
-
-    /// `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
-    private func followCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        var response = LessonBody.message(Self.followedCrumbs, cookies: cookies)
-        response.headers.append(cookieHeaders.mouse)
-        return response
+        guard let value = session.values[key] else {
+            response = ErrorResponse.unknownKey(key, in: session.values)
+            return
+        }
+        LessonBody.sessionValue(key: key, value: value, cookies: cookies, into: &response)
+        saveSession(session, into: &response)
     }
 
     // MARK: The session API
 
     private func showWholeSession(cookies: RequestCookies) -> HTTPResponse {
         let session = openSession(cookies)
-        return saveSession(session, wholeBody(session.values, cookies: cookies))
+        return saved(session, wholeBody(session.values, cookies: cookies))
     }
 
     private func putValue(key: String, request: HTTPRequest, cookies: RequestCookies) -> HTTPResponse {
@@ -170,7 +178,7 @@ public final class CrumbsHandler: HTTPHandler {
         var session = openSession(cookies)
         session.values[key] = value
         session.modified = true
-        return saveSession(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
+        return saved(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
     }
 
     private func deleteValue(key: String, cookies: RequestCookies) -> HTTPResponse {
@@ -179,20 +187,14 @@ public final class CrumbsHandler: HTTPHandler {
         guard session.values[key] != nil else { return ErrorResponse.unknownKey(key, in: session.values) }
         session.values[key] = nil
         session.modified = true
-        return saveSession(session, wholeBody(session.values, cookies: cookies))
+        return saved(session, wholeBody(session.values, cookies: cookies))
     }
 
     private func clearSession(cookies: RequestCookies) -> HTTPResponse {
         var session = openSession(cookies)
         session.values = JSONObject()
         session.modified = true
-        return saveSession(session, wholeBody(session.values, cookies: cookies))
-    }
-
-    private func eatCrumbs(cookies: RequestCookies) -> HTTPResponse {
-        var response = LessonBody.message(Self.removedCrumbs, cookies: cookies)
-        response.headers.append(cookieHeaders.expiredMouse)
-        return response
+        return saved(session, wholeBody(session.values, cookies: cookies))
     }
 
     // MARK: Sessions in and out
@@ -215,7 +217,8 @@ public final class CrumbsHandler: HTTPHandler {
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
-    private func saveSession(_ session: Session, _ success: consuming HTTPResponse) -> HTTPResponse {
+    /// `response` holds the route's success; an error replaces it.
+    private func saveSession(_ session: Session, into response: inout HTTPResponse) {
         var header: HTTPHeader? = nil
         if session.values.isEmpty {
             if session.modified { header = cookieHeaders.expiredSession }
@@ -223,7 +226,8 @@ public final class CrumbsHandler: HTTPHandler {
             do {
                 header = try sessionCookieHeader(session.values)
             } catch {
-                return ErrorResponse.make(503, "the session could not be encrypted; try again")
+                response = ErrorResponse.make(503, "the session could not be encrypted; try again")
+                return
             }
         }
         if let header, header.valueCount > AppConfiguration.maximumCookieBytes {
@@ -236,11 +240,17 @@ public final class CrumbsHandler: HTTPHandler {
                     ("limit", .integer(Int64(AppConfiguration.maximumCookieBytes))),
                 ])
             refused.headers.append(Self.varyCookie)
-            return refused
+            response = refused
+            return
         }
-        var response = success
         response.headers.append(Self.varyCookie)
         if let header { response.headers.append(header) }
+    }
+
+    /// `saveSession` for the routes that build their own response.
+    private func saved(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
+        var response = success
+        saveSession(session, into: &response)
         return response
     }
 

@@ -20,14 +20,20 @@ enum JSONResponse {
 /// that), without building the document first.
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
+    static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
+        writeStart(cookies: cookies, into: &response.body)
+        response.body.append(contentsOf: sessionOpening)
+        JSONWriter.writeString(key, into: &response.body)
+        response.body.append(contentsOf: sessionValueLabel)
+        JSONWriter.write(value, style: .pretty, indent: 4, into: &response.body)
+        response.body.append(contentsOf: sessionClosing)
+        response.headers.append(JSONResponse.contentType)
+    }
+
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies) -> HTTPResponse {
-        var bytes = start(cookies: cookies)
-        bytes.append(contentsOf: sessionOpening)
-        JSONWriter.writeString(key, into: &bytes)
-        bytes.append(contentsOf: sessionValueLabel)
-        JSONWriter.write(value, style: .pretty, indent: 4, into: &bytes)
-        bytes.append(contentsOf: sessionClosing)
-        return jsonResponse(bytes)
+        var response = HTTPResponse(status: 200)
+        sessionValue(key: key, value: value, cookies: cookies, into: &response)
+        return response
     }
 
     /// A constant `message` member and the end of the document, rendered once.
@@ -43,18 +49,10 @@ enum LessonBody {
     }
 
     /// `{"cookies": [...], "message": m}`
-    static func message(_ message: Message, cookies: RequestCookies) -> HTTPResponse {
-        var bytes = start(cookies: cookies)
-        bytes.append(contentsOf: message.tail)
-        return jsonResponse(bytes)
-    }
-
-    /// Room for the headers routes add (`Vary`, `Set-Cookie`) without growing the array.
-    private static func jsonResponse(_ body: [UInt8]) -> HTTPResponse {
-        var headers: [HTTPHeader] = []
-        headers.reserveCapacity(4)
-        headers.append(JSONResponse.contentType)
-        return HTTPResponse(status: 200, headers: headers, body: body)
+    static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
+        writeStart(cookies: cookies, into: &response.body)
+        response.body.append(contentsOf: message.tail)
+        response.headers.append(JSONResponse.contentType)
     }
 
     private static let cookiesLabel = Array("{\n  \"cookies\": ".utf8)
@@ -68,14 +66,13 @@ enum LessonBody {
     private static let documentClosing = Array("\n}\n".utf8)
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
-    private static func start(cookies: RequestCookies) -> [UInt8] {
-        var bytes: [UInt8] = []
-        // The constant parts and the session value fit in 320; a cookie adds its text and ~20.
-        bytes.reserveCapacity(cookies.reduce(320) { $0 + $1.name.utf8.count + $1.value.utf8.count + 24 })
+    private static func writeStart(cookies: RequestCookies, into bytes: inout [UInt8]) {
+        // The constant parts and the session value fit in 320; a cookie adds its text and ~25.
+        bytes.reserveCapacity(bytes.count + cookies.reduce(320) { $0 + $1.name.utf8.count + $1.value.utf8.count + 28 })
         bytes.append(contentsOf: cookiesLabel)
         guard !cookies.isEmpty else {
             bytes.append(contentsOf: "[]".utf8)
-            return bytes
+            return
         }
         bytes.append(UInt8(ascii: "["))
         for (position, cookie) in cookies.enumerated() {
@@ -87,7 +84,6 @@ enum LessonBody {
             bytes.append(contentsOf: cookieClosing)
         }
         bytes.append(contentsOf: listClosing)
-        return bytes
     }
 }
 

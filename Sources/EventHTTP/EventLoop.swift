@@ -26,6 +26,8 @@ final class EventLoop: @unchecked Sendable {
     private let http: OpaquePointer
     /// Reused for every reply body; `evhttp_send_reply` drains it.
     private let replyBuffer: OpaquePointer
+    /// Reused for every reply: the handler writes into it, keeping its arrays' storage.
+    private var response = HTTPResponse(status: 200)
     private let makeHandler: @Sendable () -> any HTTPHandler
     private var handler: (any HTTPHandler)?
     private var signalEvents: [OpaquePointer] = []
@@ -207,7 +209,8 @@ final class EventLoop: @unchecked Sendable {
     fileprivate func serve(_ request: OpaquePointer) {
         guard let handler else { return }
         if let connection = evhttp_request_get_connection(request) { tracker.sawRequest(on: connection) }
-        let response = handler.respond(to: HTTPRequest(request))
+        response.reset()
+        handler.respond(to: HTTPRequest(request), into: &response)
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
         for header in response.headers {

@@ -63,6 +63,21 @@ public struct HTTPResponse: Sendable {
         headers.append(HTTPHeader(name, value))
     }
 
+    /// A body buffer larger than this is let go after its reply rather than kept for the next.
+    static let retainedBodyCapacity = 64 * 1024
+
+    /// Back to an empty 200, keeping the arrays' storage for the next reply (a large body's
+    /// excepted, so one big reply does not pin its memory for the life of the loop).
+    mutating func reset() {
+        status = 200
+        headers.removeAll(keepingCapacity: true)
+        if body.capacity > Self.retainedBodyCapacity {
+            body = []
+        } else {
+            body.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// RFC 9110 §15 reason phrases for the statuses Crumbs sends.
     public static func reasonPhrase(for status: Int) -> String {
         switch status {
@@ -93,5 +108,8 @@ public struct HTTPResponse: Sendable {
 /// only ever called there, so it may keep per-loop state (buffers, keyed MAC contexts)
 /// without locks.
 public protocol HTTPHandler: AnyObject {
-    func respond(to request: HTTPRequest) -> HTTPResponse
+    /// Writes the reply into `response`, which arrives as an empty 200 whose header and body
+    /// arrays keep the storage of the loop's earlier replies: a handler that appends to them
+    /// allocates nothing once the loop has warmed up. Assigning a whole response works too.
+    func respond(to request: HTTPRequest, into response: inout HTTPResponse)
 }

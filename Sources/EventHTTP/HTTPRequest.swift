@@ -8,7 +8,7 @@ import CLibeventRequest
 #endif
 
 /// A request as evhttp parsed it. It reads evhttp's own structures, so it is only valid
-/// during the `HTTPHandler.respond(to:)` call it is passed to: copy out what must outlive it.
+/// during the `HTTPHandler.respond(to:into:)` call it is passed to: copy out what must outlive it.
 public struct HTTPRequest {
     private let request: OpaquePointer
 

@@ -10,11 +10,10 @@ final class BigReplyHandler: HTTPHandler {
     static let size = 8 * 1024 * 1024
     let echo = EchoHandler()
 
-    func respond(to request: HTTPRequest) -> HTTPResponse {
-        guard request.rawPath == "/big" else { return echo.respond(to: request) }
-        return HTTPResponse(
-            status: 200, headers: [HTTPHeader("Content-Type", "application/octet-stream")],
-            body: [UInt8](repeating: UInt8(ascii: "c"), count: Self.size))
+    func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
+        guard request.rawPath == "/big" else { return echo.respond(to: request, into: &response) }
+        response.headers.append(HTTPHeader("Content-Type", "application/octet-stream"))
+        response.body.append(contentsOf: repeatElement(UInt8(ascii: "c"), count: Self.size))
     }
 }
 

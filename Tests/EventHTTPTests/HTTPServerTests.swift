@@ -5,7 +5,11 @@ import Testing
 
 /// Echoes what evhttp parsed, as JSON-free plain lines, so tests can see the transport alone.
 final class EchoHandler: HTTPHandler {
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
+        response = reply(to: request)
+    }
+
+    func reply(to request: HTTPRequest) -> HTTPResponse {
         var lines = [
             "method=\(request.method?.rawValue ?? "?")",
             "target=\(request.target)",
