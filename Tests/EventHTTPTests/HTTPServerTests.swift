@@ -27,6 +27,19 @@ final class EchoHandler: HTTPHandler {
     }
 }
 
+/// Appends to the response it is given, and says what it was given, so tests can see that
+/// the loop's reused response arrives empty every time.
+final class AppendingHandler: HTTPHandler {
+    func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
+        let given = "given status=\(response.status) headers=\(response.headers.count) body=\(response.body.count)\n"
+        response.status = request.rawPath == "/created" ? 201 : 200
+        response.headers.append(HTTPHeader("Content-Type", "text/plain"))
+        response.headers.append(HTTPHeader("X-Path", request.rawPath))
+        response.body.append(contentsOf: given.utf8)
+        if request.rawPath == "/big" { response.body.append(contentsOf: repeatElement(UInt8(ascii: "b"), count: 100_000)) }
+    }
+}
+
 /// Starts a server on a free port and stops it when the test ends.
 func withServer(
     _ configuration: HTTPServerConfiguration = HTTPServerConfiguration(port: 0), _ body: (HTTPServer) throws -> Void
@@ -52,6 +65,33 @@ func withServer(
             #expect(response.header("Content-Length") == String(response.body.count))
             #expect(response.header("Date") != nil)
         }
+    }
+
+    @Test func theReusedResponseArrivesEmptyForEveryRequest() throws {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0)) { AppendingHandler() }
+        try server.start()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        for path in ["/created", "/big", "/a", "/b"] {
+            let response = try RawHTTPClient.request(port: server.port, path: path)
+            #expect(response.status == (path == "/created" ? 201 : 200))
+            #expect(response.headerValues("X-Path") == [path])
+            #expect(response.bodyText.hasPrefix("given status=200 headers=0 body=0\n"))
+            #expect(response.body.count == (path == "/big" ? 100_034 : 34))
+        }
+    }
+
+    @Test func aLargeBodyBufferIsNotKeptAfterItsReply() {
+        var response = HTTPResponse(status: 404, headers: [HTTPHeader("A", "b")], body: [1, 2, 3])
+        response.body.reserveCapacity(1024)
+        response.reset()
+        #expect(response.status == 200 && response.headers.isEmpty && response.body.isEmpty)
+        #expect(response.body.capacity >= 1024)
+        response.body = [UInt8](repeating: 0, count: HTTPResponse.retainedBodyCapacity + 1)
+        response.reset()
+        #expect(response.body.capacity < HTTPResponse.retainedBodyCapacity)
     }
 
     @Test func returnsEveryLineOfARepeatedHeader() throws {
