@@ -244,7 +244,7 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"- method: {args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
         "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds",
         "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
-        "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes); "
+        "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes, Crumbs' default header/body limits and 10 s timeout); "
         "the Flask lesson app under gunicorn (1 sync worker, mix only)",
         "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
         "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
