@@ -164,6 +164,10 @@ def main():
                     print(f"round {round_number + 1} {scenario:18} {name:15} {run['rps']:10.0f} rps "
                           f"p50 {run['p50']:.2f} ms p99 {run['p99']:.2f} ms errors {run['errors']}", flush=True)
         rss = {name: server.rss_kib() for name, server in servers.items()}
+        for row in pinned_summary(results, rss):
+            print(f"median {row['scenario']:18} {row['name']:15} {row['rps']:10.0f} rps p50 {row['p50']:.2f} ms "
+                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['ratio']:.2f}x C",
+                  flush=True)
         ab = {}
         for name in ("C baseline", "Crumbs"):
             command = ["taskset", "-c", "1", "ab", "-q", "-k", "-n", "100000", "-c", str(CONNECTIONS),
@@ -231,6 +235,24 @@ def scenario_table(title, runs):
     return lines
 
 
+def pinned_summary(results, rss):
+    """The medians of the pinned rounds, a row per server and scenario, with the ratio to C."""
+    rows = []
+    for scenario in SCENARIOS:
+        base = median([r["rps"] for r in results.get(("C baseline", scenario), [])])
+        for name in ("C baseline", "Crumbs", "Flask+gunicorn"):
+            runs = results.get((name, scenario))
+            if not runs:
+                continue
+            rps = median([r["rps"] for r in runs])
+            rows.append({
+                "scenario": scenario, "name": name, "rps": rps, "p50": median([r["p50"] for r in runs]),
+                "p99": median([r["p99"] for r in runs]), "errors": sum(r["errors"] for r in runs), "rss": rss[name],
+                "ratio": rps / base,
+            })
+    return rows
+
+
 def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands):
     cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
     lines = [
@@ -244,8 +266,9 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"- method: {args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
         "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds",
         "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
-        "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes, Crumbs' default header/body limits and 10 s timeout); "
-        "the Flask lesson app under gunicorn (1 sync worker, mix only)",
+        "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes, "
+        "Crumbs' default header/body limits and 10 s timeout); the Flask lesson app under gunicorn (1 sync worker, "
+        "mix only)",
         "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
         "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
         "crumbs, count, goodnight)",
@@ -255,18 +278,11 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for scenario in SCENARIOS:
-        base = median([r["rps"] for r in results.get(("C baseline", scenario), [])])
-        for name in ("C baseline", "Crumbs", "Flask+gunicorn"):
-            runs = results.get((name, scenario))
-            if not runs:
-                continue
-            rps = median([r["rps"] for r in runs])
-            lines.append(
-                f"| {scenario} | {name} | {rps:,.0f} | {median([r['p50'] for r in runs]):.2f} | "
-                f"{median([r['p99'] for r in runs]):.2f} | {sum(r['errors'] for r in runs)} | {rss[name]:,} | "
-                f"{rps / base:.2f}× |"
-            )
+    for row in pinned_summary(results, rss):
+        lines.append(
+            f"| {row['scenario']} | {row['name']} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['errors']} | {row['rss']:,} | {row['ratio']:.2f}× |"
+        )
     flask = median([r["rps"] for r in results.get(("Flask+gunicorn", "mix"), [])])
     crumbs_mix = median([r["rps"] for r in results[("Crumbs", "mix")]])
     c_mix = median([r["rps"] for r in results[("C baseline", "mix")]])
