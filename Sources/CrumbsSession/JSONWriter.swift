@@ -53,11 +53,14 @@ public enum JSONWriter {
 
     private static func writeCompactMembers(of object: JSONObject, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "{"))
-        for (position, member) in object.members.enumerated() {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
-            writeString(member.key, into: &output)
-            output.append(UInt8(ascii: ":"))
-            writeCompact(member.value, into: &output)
+        // Members read in place: iterating the array would copy (retain and release) each.
+        object.members.withUnsafeBufferPointer { members in
+            for index in members.indices {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(members[index].key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                writeCompact(members[index].value, into: &output)
+            }
         }
         output.append(UInt8(ascii: "}"))
     }
