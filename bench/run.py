@@ -166,7 +166,8 @@ def main():
         rss = {name: server.rss_kib() for name, server in servers.items()}
         for row in pinned_summary(results, rss):
             print(f"median {row['scenario']:18} {row['name']:15} {row['rps']:10.0f} rps p50 {row['p50']:.2f} ms "
-                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['ratio']:.2f}x C",
+                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['ratio']:.2f}x C "
+                  f"(per round {row['paired']:.2f}x)",
                   flush=True)
         ab = {}
         for name in ("C baseline", "Crumbs"):
@@ -236,10 +237,13 @@ def scenario_table(title, runs):
 
 
 def pinned_summary(results, rss):
-    """The medians of the pinned rounds, a row per server and scenario, with the ratio to C."""
+    """The medians of the pinned rounds, a row per server and scenario, with the ratio to C:
+    of the medians, and the median of each round's ratio (the two servers ran back to back in
+    a round, so this one is less swayed by the machine drifting between rounds)."""
     rows = []
     for scenario in SCENARIOS:
-        base = median([r["rps"] for r in results.get(("C baseline", scenario), [])])
+        base_runs = results.get(("C baseline", scenario), [])
+        base = median([r["rps"] for r in base_runs])
         for name in ("C baseline", "Crumbs", "Flask+gunicorn"):
             runs = results.get((name, scenario))
             if not runs:
@@ -249,6 +253,7 @@ def pinned_summary(results, rss):
                 "scenario": scenario, "name": name, "rps": rps, "p50": median([r["p50"] for r in runs]),
                 "p99": median([r["p99"] for r in runs]), "errors": sum(r["errors"] for r in runs), "rss": rss[name],
                 "ratio": rps / base,
+                "paired": median([run["rps"] / c["rps"] for run, c in zip(runs, base_runs)]),
             })
     return rows
 
@@ -264,7 +269,8 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
         f"- machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Linux {platform.release()}",
         f"- method: {args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
-        "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds",
+        "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds; "
+        "\"vs C\" is the ratio of the medians, \"vs C per round\" the median of each round's ratio",
         "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
         "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes, "
         "Crumbs' default header/body limits and 10 s timeout); the Flask lesson app under gunicorn (1 sync worker, "
@@ -275,13 +281,13 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "",
         "## Pinned, one loop",
         "",
-        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C | vs C per round |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in pinned_summary(results, rss):
         lines.append(
             f"| {row['scenario']} | {row['name']} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-            f"{row['errors']} | {row['rss']:,} | {row['ratio']:.2f}× |"
+            f"{row['errors']} | {row['rss']:,} | {row['ratio']:.2f}× | {row['paired']:.2f}× |"
         )
     flask = median([r["rps"] for r in results.get(("Flask+gunicorn", "mix"), [])])
     crumbs_mix = median([r["rps"] for r in results[("Crumbs", "mix")]])
