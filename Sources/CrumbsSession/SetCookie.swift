@@ -78,15 +78,9 @@ public struct SetCookie: Equatable, Sendable {
             suffix = Array(rendered[prefix.count...])
         }
 
-        /// The header with the value `writeValue` appends, which must not need quoting
-        /// (session values are base64url and dots).
-        public func headerValue<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
-            -> String
-        {
-            String(decoding: try headerBytes(writeValue), as: UTF8.self)
-        }
-
-        /// The same as bytes, with room left for one more (a C string's terminator).
+        /// The header value's bytes, with the value `writeValue` appends, which must not need
+        /// quoting (session values are base64url and dots). The capacity reserved leaves room
+        /// for a signed session and a C string's terminator.
         public func headerBytes<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
             -> [UInt8]
         {
