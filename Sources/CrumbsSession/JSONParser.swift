@@ -167,6 +167,15 @@ private struct Parser {
                 while let byte = current, isDigit(byte) { index += 1 }
             }
         }
+        // An integer of at most 18 digits fits in an Int64: read it without making a string.
+        let negative = input[start] == UInt8(ascii: "-")
+        if isInteger, index - start - (negative ? 1 : 0) <= 18 {
+            var value: Int64 = 0
+            for byte in UnsafeBufferPointer(rebasing: input[(negative ? start + 1 : start)..<index]) {
+                value = value * 10 + Int64(byte - UInt8(ascii: "0"))
+            }
+            return .integer(negative ? -value : value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         return .number(text)

@@ -32,6 +32,16 @@ import Testing
             JSONWriter.string(value, style: .compact) == "[0,-7,9223372036854775807,-9223372036854775808,10]")
     }
 
+    @Test func readsIntegersOfEveryLength() throws {
+        for text in ["0", "-0", "7", "-7", "123456789012345678", "-123456789012345678", "9223372036854775807",
+            "-9223372036854775808", "1234567890123456789"]
+        {
+            #expect(try JSONParser.parse(text) == .integer(Int64(text)!), "\(text)")
+        }
+        #expect(try JSONParser.parse("9223372036854775808") == .number("9223372036854775808"))
+        #expect(try JSONParser.parse("-9223372036854775809") == .number("-9223372036854775809"))
+    }
+
     @Test func keysInAnyOrderEndUpSortedAndUnique() throws {
         let object = try JSONParser.parse(#"{"b":1,"a":2,"c":3,"a":4,"d":5}"#)
         #expect(JSONWriter.string(object, style: .compact) == #"{"a":4,"b":1,"c":3,"d":5}"#)
