@@ -22,7 +22,7 @@ public enum CookieTools {
         let parts: SessionCookieParts
         do {
             parts = try SessionCookieParts.parse(
-                value.utf8, zlib: Zlib(), inflateLimit: SessionSerializer.defaultInflateLimit)
+                value, zlib: Zlib(), inflateLimit: SessionSerializer.defaultInflateLimit)
         } catch {
             throw ConfigurationError("not a session cookie: \(describe(error))")
         }

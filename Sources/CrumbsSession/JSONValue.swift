@@ -119,11 +119,12 @@ public struct JSONObject: Equatable, Sendable, Sequence {
         return .insertAt(low)
     }
 
-    /// memcmp-style three-way comparison of the UTF-8 bytes, read through the views (a
-    /// mutable copy for `withUTF8` would cost a retain and a release per string).
+    /// memcmp-style three-way comparison of the UTF-8 bytes.
     private static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
-        let order = lhs.utf8.withContiguousStorageIfAvailable { left in
-            rhs.utf8.withContiguousStorageIfAvailable { right -> Int in
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
                 let common = Swift.min(left.count, right.count)
                 if common > 0, let a = left.baseAddress, let b = right.baseAddress {
                     let order = memcmp(a, b, common)
@@ -132,10 +133,6 @@ public struct JSONObject: Equatable, Sendable, Sequence {
                 return left.count - right.count
             }
         }
-        if let order = order ?? nil { return order }
-        // Strings without contiguous UTF-8 (bridged ones, which Linux does not have).
-        if lhs.utf8.elementsEqual(rhs.utf8) { return 0 }
-        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8) ? -1 : 1
     }
 }
 

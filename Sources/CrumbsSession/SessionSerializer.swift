@@ -24,16 +24,6 @@ public struct SessionCookieParts: Sendable {
     public let timestamp: Int64
     public let signature: [UInt8]
 
-    /// Splits from the right, as itsdangerous does, since a compressed payload starts with `.`.
-    public static func parse(_ cookie: some Collection<UInt8>, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
-        -> SessionCookieParts
-    {
-        let parsed = Array(cookie).withUnsafeBufferPointer { bytes in
-            Result { () throws(SessionCookieRejection) in try parse(bytes, zlib: zlib, inflateLimit: inflateLimit) }
-        }
-        return try parsed.get()
-    }
-
     /// `parse` of a string's bytes, read in place.
     public static func parse(_ cookie: String, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
         -> SessionCookieParts
@@ -45,8 +35,9 @@ public struct SessionCookieParts: Sendable {
         return try parsed.get()
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
-        -> SessionCookieParts
+    /// Splits from the right, as itsdangerous does, since a compressed payload starts with `.`.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int)
+        throws(SessionCookieRejection) -> SessionCookieParts
     {
         let dot = UInt8(ascii: ".")
         guard let signatureDot = bytes.lastIndex(of: dot),

@@ -18,14 +18,10 @@ public struct HTTPHeader: Sendable, Equatable {
     let valueBytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        self.init(name, valueBytes: Array(value.utf8))
+        self.init(nameBytes: Array(name.utf8) + [0], valueBytes: Array(value.utf8))
     }
 
-    /// `valueBytes` without a terminator; room for one more byte spares a copy.
-    public init(_ name: String, valueBytes: [UInt8]) {
-        self.init(nameBytes: Array(name.utf8) + [0], valueBytes: valueBytes)
-    }
-
+    /// `valueBytes` without its terminator, which is appended here.
     private init(nameBytes: [UInt8], valueBytes: [UInt8]) {
         self.nameBytes = nameBytes
         var value = valueBytes
@@ -34,13 +30,11 @@ public struct HTTPHeader: Sendable, Equatable {
     }
 
     /// A header of the same name with another value, sharing the name's storage (for a
-    /// header built on every request).
+    /// header built on every request). Room for one more byte in `valueBytes` spares a copy.
     public func replacingValue(with valueBytes: [UInt8]) -> HTTPHeader {
         HTTPHeader(nameBytes: nameBytes, valueBytes: valueBytes)
     }
 
-    public var name: String { String(decoding: nameBytes.dropLast(), as: UTF8.self) }
-    public var value: String { String(decoding: valueBytes.dropLast(), as: UTF8.self) }
     /// The value's length in bytes.
     public var valueCount: Int { valueBytes.count - 1 }
 }
