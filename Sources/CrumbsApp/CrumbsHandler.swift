@@ -14,6 +14,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// Which of the two the request being answered gets.
     private var cookieHeaders: CookieHeaders
     private let pageResponse = Page.response()
+    private var cookieScratch = RequestCookies()
 
     /// A class: the handler switches between two of these per request, and copying a struct
     /// of five references would retain each.
@@ -89,7 +90,13 @@ public final class CrumbsHandler: HTTPHandler {
             response = HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
             return
         }
-        var cookies = RequestCookies()
+        // The loop's cookie buffers, moved out for the request so that they are not shared.
+        var cookies = cookieScratch
+        cookieScratch = RequestCookies()
+        defer {
+            cookies.removeAll()
+            cookieScratch = cookies
+        }
         request.forEachHeaderValue("Cookie") { cookies.parse($0) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
@@ -208,10 +215,9 @@ public final class CrumbsHandler: HTTPHandler {
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
     /// expired or unreadable: Flask never tells the client which.
     private func openSession(_ cookies: RequestCookies) -> Session {
-        guard let value = cookies[configuration.sessionCookieName],
-            let verified = try? codec.decode(value, now: configuration.clock())
-        else { return Session(values: JSONObject()) }
-        return Session(values: verified.values)
+        let now = configuration.clock()
+        let verified = cookies.withValue(named: configuration.sessionCookieName) { try? codec.decode($0, now: now) }
+        return Session(values: verified??.values ?? JSONObject())
     }
 
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is

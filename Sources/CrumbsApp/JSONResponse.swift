@@ -68,19 +68,23 @@ enum LessonBody {
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private static func writeStart(cookies: RequestCookies, into bytes: inout [UInt8]) {
         // The constant parts and the session value fit in 320; a cookie adds its text and ~25.
-        bytes.reserveCapacity(bytes.count + cookies.reduce(320) { $0 + $1.name.utf8.count + $1.value.utf8.count + 28 })
+        var capacity = bytes.count + 320
+        cookies.forEach { name, value in capacity += name.count + value.count + 28 }
+        bytes.reserveCapacity(capacity)
         bytes.append(contentsOf: cookiesLabel)
         guard !cookies.isEmpty else {
             bytes.append(contentsOf: "[]".utf8)
             return
         }
         bytes.append(UInt8(ascii: "["))
-        for (position, cookie) in cookies.enumerated() {
-            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+        var first = true
+        cookies.forEach { name, value in
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
             bytes.append(contentsOf: cookieOpening)
-            JSONWriter.writeString(cookie.name, into: &bytes)
+            JSONWriter.writeString(utf8: name, into: &bytes)
             bytes.append(contentsOf: ": ".utf8)
-            JSONWriter.writeString(cookie.value, into: &bytes)
+            JSONWriter.writeString(utf8: value, into: &bytes)
             bytes.append(contentsOf: cookieClosing)
         }
         bytes.append(contentsOf: listClosing)

@@ -72,54 +72,62 @@ public enum Base64URL {
         return Array(text).withUnsafeBufferPointer { decode(bytes: $0) }
     }
 
-    /// Four characters in, three bytes out, written straight into the result's storage (its
-    /// size is known from the input's), the table read through one pointer.
     public static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let count = text.count
-        guard count % 4 != 1 else { return nil }
-        var valid = true
+        var output: [UInt8] = []
+        return decode(bytes: text, replacing: &output) ? output : nil
+    }
+
+    /// Decodes into `output`, replacing what it held but keeping its capacity; false (and
+    /// `output` unspecified) if the text is not strict base64url.
+    public static func decode(bytes text: UnsafeBufferPointer<UInt8>, replacing output: inout [UInt8]) -> Bool {
+        let count = text.count * 3 / 4
+        output.removeAll(keepingCapacity: true)
         // Zero-filled rather than `unsafeUninitializedCapacity`, whose unspecialised
         // allocation costs more than the filling.
-        var output = [UInt8](repeating: 0, count: count * 3 / 4)
-        output.withUnsafeMutableBufferPointer { buffer in
-            values.withUnsafeBufferPointer { values in
-                // Every valid value is below 64 and the mark of an invalid one is 0xFF, so one
-                // test of four values or'ed together finds any invalid character.
-                func value(_ index: Int) -> UInt32 { UInt32(values[Int(text[index])]) }
-                var index = 0
-                var written = 0
-                while index + 4 <= count {
-                    let (a, b, c, d) = (value(index), value(index + 1), value(index + 2), value(index + 3))
-                    guard a | b | c | d < 64 else {
-                        valid = false
-                        return
-                    }
-                    let chunk = a << 18 | b << 12 | c << 6 | d
-                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 16)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
-                    buffer[written + 2] = UInt8(truncatingIfNeeded: chunk)
-                    index += 4
-                    written += 3
-                }
-                // The bits of a last, partial group that make no whole byte must be zero.
-                switch count - index {
-                case 2:
-                    let (first, second) = (value(index), value(index + 1))
-                    valid = first | second < 64 && second & 0x0F == 0
-                    buffer[written] = UInt8(truncatingIfNeeded: first << 2 | second >> 4)
-                    written += 1
-                case 3:
-                    let (first, second, third) = (value(index), value(index + 1), value(index + 2))
-                    valid = first | second | third < 64 && third & 0x03 == 0
-                    let chunk = first << 12 | second << 6 | third
-                    buffer[written] = UInt8(truncatingIfNeeded: chunk >> 10)
-                    buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 2)
-                    written += 2
-                default:
-                    break
-                }
+        output.append(contentsOf: repeatElement(0, count: count))
+        return output.withUnsafeMutableBufferPointer { decode(bytes: text, into: $0) } != nil
+    }
+
+    /// Four characters in, three bytes out, straight into `buffer`, the table read through
+    /// one pointer. Returns how many bytes were written, or nil if the text is not strict
+    /// base64url or its bytes do not fit.
+    public static func decode(bytes text: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+        let count = text.count
+        guard count % 4 != 1, count * 3 / 4 <= buffer.count else { return nil }
+        return values.withUnsafeBufferPointer { values -> Int? in
+            // Every valid value is below 64 and the mark of an invalid one is 0xFF, so one
+            // test of four values or'ed together finds any invalid character.
+            func value(_ index: Int) -> UInt32 { UInt32(values[Int(text[index])]) }
+            var index = 0
+            var written = 0
+            while index + 4 <= count {
+                let (a, b, c, d) = (value(index), value(index + 1), value(index + 2), value(index + 3))
+                guard a | b | c | d < 64 else { return nil }
+                let chunk = a << 18 | b << 12 | c << 6 | d
+                buffer[written] = UInt8(truncatingIfNeeded: chunk >> 16)
+                buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 8)
+                buffer[written + 2] = UInt8(truncatingIfNeeded: chunk)
+                index += 4
+                written += 3
             }
+            // The bits of a last, partial group that make no whole byte must be zero.
+            switch count - index {
+            case 2:
+                let (first, second) = (value(index), value(index + 1))
+                guard first | second < 64, second & 0x0F == 0 else { return nil }
+                buffer[written] = UInt8(truncatingIfNeeded: first << 2 | second >> 4)
+                written += 1
+            case 3:
+                let (first, second, third) = (value(index), value(index + 1), value(index + 2))
+                guard first | second | third < 64, third & 0x03 == 0 else { return nil }
+                let chunk = first << 12 | second << 6 | third
+                buffer[written] = UInt8(truncatingIfNeeded: chunk >> 10)
+                buffer[written + 1] = UInt8(truncatingIfNeeded: chunk >> 2)
+                written += 2
+            default:
+                break
+            }
+            return written
         }
-        return valid ? output : nil
     }
 }

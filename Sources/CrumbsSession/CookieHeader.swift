@@ -16,6 +16,10 @@
 ///
 /// Bytes are read as UTF-8 and invalid sequences become U+FFFD. (Werkzeug behind a WSGI
 /// server decodes raw header bytes as Latin-1 instead, which garbles non-ASCII values.)
+///
+/// The names and values are kept as UTF-8 bytes, back to back in one buffer, so a request's
+/// cookies cost no allocation once a buffer has grown (`removeAll` keeps it) and reach the
+/// session decoder and the JSON writer without becoming strings.
 public struct RequestCookies: Equatable, Sendable, Sequence {
     /// A struct, not a tuple, for the same reason as `JSONObject.Member`.
     public struct Cookie: Equatable, Sendable {
@@ -23,7 +27,17 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         public let value: String
     }
 
-    public private(set) var pairs: [Cookie] = []
+    /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired).
+    private var text: [UInt8] = []
+    /// Where each cookie lies in `text`: its name from `nameStart` up to `valueStart`, its
+    /// value from there up to `valueEnd`.
+    private var spans: [Span] = []
+
+    private struct Span: Equatable, Sendable {
+        let nameStart: Int
+        let valueStart: Int
+        let valueEnd: Int
+    }
 
     public init() {}
 
@@ -33,39 +47,99 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         for var line in headerLines { line.withUTF8 { parse($0) } }
     }
 
+    public init(header: String) { self.init(headerLines: [header]) }
+
     /// Adds the cookies of one more `Cookie` header line, given as its bytes.
     public mutating func parse(_ header: UnsafeBufferPointer<UInt8>) {
         parseLine(header)
     }
 
-    public init(header: String) { self.init(headerLines: [header]) }
-
-    public var isEmpty: Bool { pairs.isEmpty }
-    public var count: Int { pairs.count }
-
-    public subscript(name: String) -> String? {
-        pairs.first { $0.name == name }?.value
+    /// Forgets every cookie, keeping the buffers for the next request's.
+    public mutating func removeAll() {
+        text.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        seenNames = nil
     }
 
-    public func makeIterator() -> IndexingIterator<[Cookie]> { pairs.makeIterator() }
+    public var isEmpty: Bool { spans.isEmpty }
+    public var count: Int { spans.count }
+
+    public var pairs: [Cookie] { Array(self) }
+
+    public subscript(name: String) -> String? {
+        withValue(named: name) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Lends the UTF-8 bytes of the named cookie's value, if the request has that cookie.
+    public func withValue<Result>(named name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        var name = name
+        return name.withUTF8 { name in
+            text.withUnsafeBufferPointer { text in
+                guard let span = spans.first(where: { Self.name(of: $0, in: text).elementsEqual(name) }) else {
+                    return nil
+                }
+                return body(UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd]))
+            }
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of each cookie's name and value, in order.
+    public func forEach(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+        text.withUnsafeBufferPointer { text in
+            for span in spans {
+                body(Self.name(of: span, in: text), UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd]))
+            }
+        }
+    }
+
+    public func makeIterator() -> IndexingIterator<[Cookie]> {
+        var cookies: [Cookie] = []
+        cookies.reserveCapacity(count)
+        forEach { cookies.append(Cookie(name: String(decoding: $0, as: UTF8.self), value: String(decoding: $1, as: UTF8.self))) }
+        return cookies.makeIterator()
+    }
 
     public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool { lhs.pairs == rhs.pairs }
 
+    private static func name(of span: Span, in text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: text[span.nameStart..<span.valueStart])
+    }
+
     /// Names seen so far, built only once a header carries more than a few cookies, so the
     /// common case stays a short linear scan and 10,000 cookies do not take quadratic time.
-    private var seenNames: Set<String>? = nil
+    private var seenNames: Set<[UInt8]>? = nil
     private static let linearScanLimit = 8
 
-    private mutating func append(name: String, value: String) {
-        if let seen = seenNames {
-            guard !seen.contains(name) else { return }
-            seenNames?.insert(name)
+    /// Adds a cookie unless its name came earlier; both are valid UTF-8.
+    private mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        if seenNames != nil {
+            guard seenNames!.insert(Array(name)).inserted else { return }
         } else {
-            guard !pairs.contains(where: { $0.name == name }) else { return }
-            if pairs.count == Self.linearScanLimit { seenNames = Set(pairs.map(\.name) + [name]) }
+            let repeated = text.withUnsafeBufferPointer { text in
+                spans.contains { Self.name(of: $0, in: text).elementsEqual(name) }
+            }
+            guard !repeated else { return }
+            if spans.count == Self.linearScanLimit {
+                seenNames = text.withUnsafeBufferPointer { text in Set(spans.map { Array(Self.name(of: $0, in: text)) }) }
+                seenNames!.insert(Array(name))
+            }
         }
-        if pairs.isEmpty { pairs.reserveCapacity(4) }
-        pairs.append(Cookie(name: name, value: value))
+        if spans.isEmpty {
+            spans.reserveCapacity(4)
+            text.reserveCapacity(256)
+        }
+        let nameStart = text.count
+        text.append(contentsOf: name)
+        let valueStart = text.count
+        text.append(contentsOf: value)
+        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
+    }
+
+    /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
+    private mutating func append(name: String, value: String) {
+        var name = name
+        var value = value
+        name.withUTF8 { name in value.withUTF8 { value in append(name: name, value: value) } }
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.
@@ -114,10 +188,50 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 }
             }
             index += 1
-            let trimmedName = Self.strippedText(name, unquoting: false)
-            guard !trimmedName.isEmpty else { continue }
-            append(name: trimmedName, value: Self.strippedText(value, unquoting: true))
+            appendStripped(name: name, value: value)
         }
+    }
+
+    /// `str.strip()` of the name and the value as text, then Werkzeug's unquoting of the
+    /// value; a pair whose name strips to nothing is skipped. The common case, ASCII with no
+    /// quotes, is trimmed and stored as the bytes are.
+    private mutating func appendStripped(name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>) {
+        let name = Self.asciiTrimmed(name)
+        let value = Self.asciiTrimmed(value)
+        let quote = UInt8(ascii: "\"")
+        let isQuoted = value.count >= 2 && value.first == quote && value.last == quote
+        guard !Self.isASCII(name) || !Self.isASCII(value) || isQuoted else {
+            if !name.isEmpty { append(name: name, value: value) }
+            return
+        }
+        let text = Self.pythonStrip(String(decoding: name, as: UTF8.self))
+        guard !text.isEmpty else { return }
+        append(name: text, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))))
+    }
+
+    /// Without the ASCII characters `str.isspace()` is true for at either end.
+    private static func asciiTrimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UnsafeBufferPointer<UInt8> {
+        let base = bytes.base
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isASCIIPythonSpace(base[start]) { start += 1 }
+        while end > start, isASCIIPythonSpace(base[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: base[start..<end])
+    }
+
+    /// Eight bytes at a time: a session cookie's value is ~100 bytes.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var index = 0
+        while index + 8 <= bytes.count {
+            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            if base[index] >= 0x80 { return false }
+            index += 1
+        }
+        return true
     }
 
     /// `memchr`, for the scan to the end of a value (a session cookie's is ~100 bytes).
@@ -126,27 +240,6 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             let found = memchr(base + start, Int32(byte), header.count - start)
         else { return header.count }
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-    }
-
-    /// `str.strip()` of the bytes as text, then for values Werkzeug's unquoting. The ASCII
-    /// part of the strip and the checks are done on the bytes, so the common case makes one
-    /// string and looks at it no further.
-    private static func strippedText(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, unquoting: Bool) -> String {
-        let base = bytes.base
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end, isASCIIPythonSpace(base[start]) { start += 1 }
-        while end > start, isASCIIPythonSpace(base[end - 1]) { end -= 1 }
-        let trimmed = UnsafeBufferPointer(rebasing: base[start..<end])
-        let text = String(decoding: trimmed, as: UTF8.self)
-        guard let first = trimmed.first, let last = trimmed.last else { return text }
-        if first >= 0x80 || last >= 0x80 {
-            // Non-ASCII whitespace (U+00A0, U+3000, ...) may be left at an end.
-            let stripped = pythonStrip(text)
-            return unquoting ? unquote(stripped) : stripped
-        }
-        let quote = UInt8(ascii: "\"")
-        return unquoting && trimmed.count >= 2 && first == quote && last == quote ? unquote(text) : text
     }
 
     /// The ASCII characters `str.isspace()` is true for.

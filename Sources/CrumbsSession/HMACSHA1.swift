@@ -33,8 +33,18 @@ public final class HMACSHA1 {
     deinit { EVP_MAC_CTX_free(context) }
 
     /// The 20-byte MAC of `message`, kept inline so that computing one allocates nothing.
-    public struct Digest {
+    public struct Digest: Sendable {
         private var storage: (UInt64, UInt64, UInt32) = (0, 0, 0)
+
+        init() {}
+
+        /// A received signature, decoded from base64url straight into the digest; nil
+        /// unless the text is base64url for exactly 20 bytes.
+        public init?(base64URL text: UnsafeBufferPointer<UInt8>) {
+            guard text.count * 3 / 4 == HMACSHA1.digestLength else { return nil }
+            let decoded = withUnsafeMutableBytes { Base64URL.decode(bytes: text, into: $0.bindMemory(to: UInt8.self)) }
+            guard decoded != nil else { return nil }
+        }
 
         public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
             try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<HMACSHA1.digestLength])) }
@@ -46,9 +56,8 @@ public final class HMACSHA1 {
 
         /// Constant-time comparison with a received signature (`CRYPTO_memcmp`), so a forger
         /// learns nothing from how fast a wrong signature is refused.
-        public func matches(_ signature: [UInt8]) -> Bool {
-            guard signature.count == HMACSHA1.digestLength else { return false }
-            return withUnsafeBytes { mine in
+        public func matches(_ signature: Digest) -> Bool {
+            withUnsafeBytes { mine in
                 signature.withUnsafeBytes { theirs in CRYPTO_memcmp(mine.baseAddress, theirs.baseAddress, mine.count) == 0 }
             }
         }

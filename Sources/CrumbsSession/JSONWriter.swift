@@ -166,6 +166,15 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 
+    /// `writeString` of text given as valid UTF-8 bytes, copied as they are when they need
+    /// no escape.
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        guard isPlainASCII(bytes) else { return writeString(String(decoding: bytes, as: UTF8.self), into: &output) }
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: bytes)
+        output.append(UInt8(ascii: "\""))
+    }
+
     /// Whether every byte is printable ASCII other than `"` and `\\`, tested eight bytes at a
     /// time with the word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
     static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {

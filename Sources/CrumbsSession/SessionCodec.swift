@@ -41,9 +41,18 @@ public final class SessionCodec {
     }
 
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+        var cookie = cookie
+        let decoded = cookie.withUTF8 { bytes in
+            Result { () throws(SessionCookieRejection) in try decode(bytes, now: now) }
+        }
+        return try decoded.get()
+    }
+
+    /// `decode` of the cookie's bytes, read in place.
+    public func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
         if SessionEncryptor.isEncrypted(cookie) {
             return try encryptor.decode(
-                cookie.utf8, lifetimeSeconds: lifetimeSeconds, now: now, maximumDepth: serializer.maximumDepth)
+                cookie, lifetimeSeconds: lifetimeSeconds, now: now, maximumDepth: serializer.maximumDepth)
         }
         return try serializer.decode(cookie, now: now)
     }

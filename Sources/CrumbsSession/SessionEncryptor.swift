@@ -40,7 +40,11 @@ public final class SessionEncryptor {
     public static func isEncrypted(_ cookie: String) -> Bool {
         // In contiguous bytes: the generic `starts(with:)` on a string's view costs ~20x more.
         var cookie = cookie
-        return cookie.withUTF8 { $0.starts(with: prefix) }
+        return cookie.withUTF8 { isEncrypted($0) }
+    }
+
+    public static func isEncrypted(_ cookie: UnsafeBufferPointer<UInt8>) -> Bool {
+        cookie.starts(with: prefix)
     }
 
     /// HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF.

@@ -13,6 +13,45 @@ public enum SessionCookieRejection: Error, Equatable, Sendable {
     case badPayload(String)
 }
 
+/// Where the parts of a signed cookie lie, with the signature and the date decoded: what
+/// the server reads in place and `SessionCookieParts` copies out for the tools.
+struct SignedCookieLayout {
+    /// The bytes the signature covers, `payload.timestamp`, are the first `signedCount`.
+    let signedCount: Int
+    let wasCompressed: Bool
+    let timestamp: Int64
+    let signature: HMACSHA1.Digest
+
+    /// Splits from the right, as itsdangerous does, since a compressed payload starts with
+    /// `.`, and decodes the payload's base64 into `payload` (still compressed if it was).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, payload: inout [UInt8]) throws(SessionCookieRejection) {
+        let dot = UInt8(ascii: ".")
+        guard let signatureDot = bytes.lastIndex(of: dot),
+            let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
+            let signature = HMACSHA1.Digest(base64URL: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
+            let timestamp = Self.timestamp(UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot]))
+        else { throw .malformed }
+        var payloadText = bytes[..<timestampDot]
+        wasCompressed = payloadText.first == dot
+        if wasCompressed { payloadText = payloadText.dropFirst() }
+        guard Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: payloadText), replacing: &payload) else {
+            throw .malformed
+        }
+        signedCount = signatureDot
+        self.timestamp = timestamp
+        self.signature = signature
+    }
+
+    /// itsdangerous' `bytes_to_int` of the decoded timestamp, at most 7 bytes (more would be
+    /// a date millions of years away).
+    private static func timestamp(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { buffer -> Int64? in
+            guard let count = Base64URL.decode(bytes: text, into: buffer) else { return nil }
+            return buffer[..<count].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        }
+    }
+}
+
 /// The three dot-separated parts of a session cookie, read without checking the signature:
 /// the payload is readable by anyone who has the cookie, which is the lesson's point.
 public struct SessionCookieParts: Sendable {
@@ -22,7 +61,7 @@ public struct SessionCookieParts: Sendable {
     public let payloadJSON: [UInt8]
     public let wasCompressed: Bool
     public let timestamp: Int64
-    public let signature: [UInt8]
+    public let signature: HMACSHA1.Digest
 
     /// `parse` of a string's bytes, read in place.
     public static func parse(_ cookie: String, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
@@ -35,45 +74,20 @@ public struct SessionCookieParts: Sendable {
         return try parsed.get()
     }
 
-    /// Splits from the right, as itsdangerous does, since a compressed payload starts with `.`.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int)
         throws(SessionCookieRejection) -> SessionCookieParts
     {
-        let dot = UInt8(ascii: ".")
-        guard let signatureDot = bytes.lastIndex(of: dot),
-            let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
-            let signature = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
-            signature.count == HMACSHA1.digestLength,
-            let timestampBytes = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot])),
-            timestampBytes.count <= 7  // more would be a date millions of years away
-        else { throw .malformed }
-        let timestamp = timestampBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }
-        var payload = bytes[..<timestampDot]
-        let wasCompressed = payload.first == dot
-        if wasCompressed { payload = payload.dropFirst() }
-        guard let decoded = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: payload)) else { throw .malformed }
-        var payloadJSON = decoded
-        if wasCompressed {
-            guard let inflated = zlib.decompress(decoded, limit: inflateLimit) else {
-                throw .badPayload("the compressed payload is not valid zlib or inflates past \(inflateLimit) bytes")
-            }
-            payloadJSON = inflated
-        }
+        var payload: [UInt8] = []
+        let layout = try SignedCookieLayout(bytes, payload: &payload)
+        if layout.wasCompressed { payload = try SessionSerializer.inflated(payload, zlib: zlib, limit: inflateLimit) }
         return SessionCookieParts(
-            signedText: Array(UnsafeBufferPointer(rebasing: bytes[..<signatureDot])), payloadJSON: payloadJSON, wasCompressed: wasCompressed,
-            timestamp: timestamp, signature: signature)
+            signedText: Array(UnsafeBufferPointer(rebasing: bytes[..<layout.signedCount])), payloadJSON: payload,
+            wasCompressed: layout.wasCompressed, timestamp: layout.timestamp, signature: layout.signature)
     }
 
     /// The payload as a session: a JSON object, as Flask's session interface requires.
     public func payload(maximumDepth: Int = JSONParser.defaultMaximumDepth) throws(SessionCookieRejection) -> JSONObject {
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(payloadJSON, maximumDepth: maximumDepth)
-        } catch {
-            throw .badPayload("the payload is not JSON: \(error)")
-        }
-        guard case .object(let object) = value else { throw .badPayload("the payload is not a JSON object") }
-        return object
+        try SessionSerializer.session(fromJSON: payloadJSON, maximumDepth: maximumDepth)
     }
 }
 
@@ -104,6 +118,8 @@ public final class SessionSerializer {
     private let zlib = Zlib()
     /// The payload JSON of the cookie being signed, its capacity kept between cookies.
     private var payloadScratch: [UInt8] = []
+    /// The decoded payload of the cookie being read, likewise.
+    private var decodedPayloadScratch: [UInt8] = []
     public let lifetimeSeconds: Int64
     public let inflateLimit: Int
     public let maximumDepth: Int
@@ -161,28 +177,68 @@ public final class SessionSerializer {
     }
 
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
-    /// age, then payload.
+    /// age, then payload, which is only inflated once the signature is known to be good.
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        let parts = try SessionCookieParts.parse(cookie, zlib: zlib, inflateLimit: inflateLimit)
-        guard let keyIndex = verifyingKeyIndex(parts) else { throw .badSignature }
-        let age = now - parts.timestamp
+        var cookie = cookie
+        let decoded = cookie.withUTF8 { bytes in
+            Result { () throws(SessionCookieRejection) in try decode(bytes, now: now) }
+        }
+        return try decoded.get()
+    }
+
+    /// `decode` of the cookie's bytes, read in place: only the payload is copied, into a
+    /// buffer kept between cookies.
+    public func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+        let layout = try SignedCookieLayout(cookie, payload: &decodedPayloadScratch)
+        let signedText = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(cookie)[..<layout.signedCount])
+        guard let keyIndex = verifyingKeyIndex(signedText: signedText, signature: layout.signature) else {
+            throw .badSignature
+        }
+        let age = now - layout.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }
         if age < 0 { throw .notYetValid }
+        let values =
+            layout.wasCompressed
+            ? try Self.session(
+                fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth)
+            : try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth)
         return VerifiedSession(
-            values: try parts.payload(maximumDepth: maximumDepth), timestamp: parts.timestamp, keyIndex: keyIndex,
-            wasCompressed: parts.wasCompressed)
+            values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
     }
 
     /// The index of the first key whose MAC matches, trying every key so that the time
     /// taken does not say which one matched.
     public func verifyingKeyIndex(_ parts: SessionCookieParts) -> Int? {
+        parts.signedText.withUnsafeBytes { verifyingKeyIndex(signedText: $0, signature: parts.signature) }
+    }
+
+    private func verifyingKeyIndex(signedText: UnsafeRawBufferPointer, signature: HMACSHA1.Digest) -> Int? {
         var match: Int? = nil
         for (index, authenticator) in authenticators.enumerated() {
-            if authenticator.authenticate(parts.signedText).matches(parts.signature), match == nil {
+            if authenticator.authenticate(signedText).matches(signature), match == nil {
                 match = index
             }
         }
         return match
+    }
+
+    static func inflated(_ compressed: [UInt8], zlib: Zlib, limit: Int) throws(SessionCookieRejection) -> [UInt8] {
+        guard let inflated = zlib.decompress(compressed, limit: limit) else {
+            throw .badPayload("the compressed payload is not valid zlib or inflates past \(limit) bytes")
+        }
+        return inflated
+    }
+
+    /// A payload as a session: a JSON object, as Flask's session interface requires.
+    static func session(fromJSON json: [UInt8], maximumDepth: Int) throws(SessionCookieRejection) -> JSONObject {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(json, maximumDepth: maximumDepth)
+        } catch {
+            throw .badPayload("the payload is not JSON: \(error)")
+        }
+        guard case .object(let object) = value else { throw .badPayload("the payload is not a JSON object") }
+        return object
     }
 
     /// itsdangerous' `int_to_bytes`: big-endian without leading zero bytes.

@@ -89,10 +89,18 @@ import Testing
         let bytes = digest.withUnsafeBytes { Array($0) }
         #expect(bytes.count == 20)
         #expect(bytes == HMACSHA1.oneShot(key: Array("key".utf8), message: Array("message".utf8)))
-        #expect(digest.matches(bytes))
-        #expect(!digest.matches(Array(bytes.dropLast()) + [bytes.last! ^ 1]))
-        #expect(!digest.matches(Array(bytes.dropLast())))
-        #expect(!digest.matches([]))
+        func received(_ bytes: [UInt8]) -> HMACSHA1.Digest? {
+            Base64URL.encode(bytes).withUnsafeBufferPointer { HMACSHA1.Digest(base64URL: $0) }
+        }
+        #expect(try #require(received(bytes)).matches(digest))
+        #expect(digest.matches(try #require(received(bytes))))
+        #expect(!digest.matches(try #require(received(Array(bytes.dropLast()) + [bytes.last! ^ 1]))))
+        #expect(!digest.matches(try #require(received([bytes.first! ^ 0x80] + bytes.dropFirst()))))
+        // Base64url of any other length, or with a foreign character, is no signature at all.
+        #expect(received(Array(bytes.dropLast())) == nil)
+        #expect(received(bytes + [0]) == nil)
+        #expect(received([]) == nil)
+        #expect(Array("\(Base64URL.encodeToString(bytes).dropLast())!".utf8).withUnsafeBufferPointer { HMACSHA1.Digest(base64URL: $0) } == nil)
     }
 
     @Test func base64URLEncodesEveryTailLength() {
