@@ -55,6 +55,28 @@ import Testing
         #expect(cookies["c0"] == "0")
     }
 
+    @Test func lendsNamesAndValuesAsBytesAndStartsAfreshAfterRemoveAll() {
+        var cookies = RequestCookies(header: "session=abc.def; mouse=Cookie; e=\"\\303\\251\"")
+        var seen: [String] = []
+        cookies.forEach { name, value in
+            seen.append(String(decoding: name, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self))
+        }
+        #expect(seen == ["session=abc.def", "mouse=Cookie", "e=é"])
+        #expect(cookies.withValue(named: "mouse") { Array($0) } == Array("Cookie".utf8))
+        #expect(cookies.withValue(named: "absent") { _ in true } == nil)
+        cookies.removeAll()
+        #expect(cookies.isEmpty && cookies["session"] == nil)
+        Array("mouse=Again; session=x".utf8).withUnsafeBufferPointer { cookies.parse($0) }
+        #expect(cookies == RequestCookies(header: "mouse=Again; session=x"))
+        #expect(cookies.pairs.map(\.value) == ["Again", "x"])
+    }
+
+    @Test func namesCompareAsPythonComparesThemByCodePoint() {
+        // Precomposed and decomposed é are equal Swift strings but different cookie names.
+        let cookies = RequestCookies(header: "caf\u{E9}=1; cafe\u{301}=2")
+        #expect(cookies.count == 2)
+    }
+
     @Test func stripsPythonWhitespace() {
         #expect(RequestCookies.pythonStrip("\u{A0} a \u{1F}") == "a")
         #expect(RequestCookies.pythonStrip("   ") == "")

@@ -111,6 +111,25 @@ import Testing
         #expect(throws: SessionCookieRejection.self) { try serializer.decode(cookie, now: Self.signedAt) }
     }
 
+    @Test func checksTheSignatureBeforeInflating() throws {
+        let serializer = try serializer()
+        let corrupt: [UInt8] = [0x78, 0x9C, 0xFF, 0xFF, 0xFF]
+        let signed = sign(payload: corrupt, with: Self.lessonKey, at: Self.signedAt, compressed: true)
+        #expect(throws: SessionCookieRejection.badPayload("the compressed payload is not valid zlib or inflates past \(SessionSerializer.defaultInflateLimit) bytes")) {
+            try serializer.decode(signed, now: Self.signedAt)
+        }
+        let forged = sign(payload: corrupt, with: Array("another key, also sixteen".utf8), at: Self.signedAt, compressed: true)
+        #expect(throws: SessionCookieRejection.badSignature) { try serializer.decode(forged, now: Self.signedAt) }
+    }
+
+    @Test func readsBytesInPlaceAsItReadsStringsAndReusesItsBuffer() throws {
+        let serializer = try serializer()
+        for cookie in [Self.count1, Self.count0, serializer.encode(JSONObject([("list", .array(Array(repeating: "crumb", count: 200)))]), now: Self.signedAt), Self.count1] {
+            let fromBytes = try Array(cookie.utf8).withUnsafeBufferPointer { try serializer.decode($0, now: Self.signedAt) }
+            #expect(fromBytes == (try serializer.decode(cookie, now: Self.signedAt)))
+        }
+    }
+
     @Test func readsCookiePartsWithoutAKey() throws {
         let parts = try SessionCookieParts.parse(Self.count1, zlib: Zlib(), inflateLimit: 1024)
         #expect(parts.timestamp == Self.signedAt)
