@@ -22,11 +22,11 @@ enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
         writeStart(cookies: cookies, into: &response.body)
-        response.body.append(contentsOf: sessionOpening)
+        response.body.append(utf8: sessionOpening)
         JSONWriter.writeString(key, into: &response.body)
-        response.body.append(contentsOf: sessionValueLabel)
+        response.body.append(utf8: sessionValueLabel)
         JSONWriter.write(value, style: .pretty, indent: 4, into: &response.body)
-        response.body.append(contentsOf: sessionClosing)
+        response.body.append(utf8: sessionClosing)
         response.headers.append(JSONResponse.contentType)
     }
 
@@ -41,9 +41,10 @@ enum LessonBody {
         let tail: [UInt8]
 
         init(_ text: String) {
-            var tail = LessonBody.messageLabel
+            var tail: [UInt8] = []
+            tail.append(utf8: LessonBody.messageLabel)
             JSONWriter.writeString(text, into: &tail)
-            tail.append(contentsOf: LessonBody.documentClosing)
+            tail.append(utf8: LessonBody.documentClosing)
             self.tail = tail
         }
     }
@@ -55,15 +56,15 @@ enum LessonBody {
         response.headers.append(JSONResponse.contentType)
     }
 
-    private static let cookiesLabel = Array("{\n  \"cookies\": ".utf8)
-    private static let cookieOpening = Array("\n    {\n      ".utf8)
-    private static let cookieClosing = Array("\n    }".utf8)
-    private static let listClosing = Array("\n  ]".utf8)
-    private static let sessionOpening = Array(",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": ".utf8)
-    private static let sessionValueLabel = Array(",\n    \"session_value\": ".utf8)
-    private static let sessionClosing = Array("\n  }\n}\n".utf8)
-    private static let messageLabel = Array(",\n  \"message\": ".utf8)
-    private static let documentClosing = Array("\n}\n".utf8)
+    private static let cookiesLabel: StaticString = "{\n  \"cookies\": "
+    private static let cookieOpening: StaticString = "\n    {\n      "
+    private static let cookieClosing: StaticString = "\n    }"
+    private static let listClosing: StaticString = "\n  ]"
+    private static let sessionOpening: StaticString = ",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": "
+    private static let sessionValueLabel: StaticString = ",\n    \"session_value\": "
+    private static let sessionClosing: StaticString = "\n  }\n}\n"
+    private static let messageLabel: StaticString = ",\n  \"message\": "
+    private static let documentClosing: StaticString = "\n}\n"
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private static func writeStart(cookies: RequestCookies, into bytes: inout [UInt8]) {
@@ -71,9 +72,9 @@ enum LessonBody {
         var capacity = bytes.count + 320
         cookies.forEach { name, value in capacity += name.count + value.count + 28 }
         bytes.reserveCapacity(capacity)
-        bytes.append(contentsOf: cookiesLabel)
+        bytes.append(utf8: cookiesLabel)
         guard !cookies.isEmpty else {
-            bytes.append(contentsOf: "[]".utf8)
+            bytes.append(utf8: "[]")
             return
         }
         bytes.append(UInt8(ascii: "["))
@@ -81,13 +82,13 @@ enum LessonBody {
         cookies.forEach { name, value in
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
-            bytes.append(contentsOf: cookieOpening)
+            bytes.append(utf8: cookieOpening)
             JSONWriter.writeString(utf8: name, into: &bytes)
-            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(utf8: ": ")
             JSONWriter.writeString(utf8: value, into: &bytes)
-            bytes.append(contentsOf: cookieClosing)
+            bytes.append(utf8: cookieClosing)
         }
-        bytes.append(contentsOf: listClosing)
+        bytes.append(utf8: listClosing)
     }
 }
 

@@ -80,11 +80,14 @@ public enum Base64URL {
     /// Decodes into `output`, replacing what it held but keeping its capacity; false (and
     /// `output` unspecified) if the text is not strict base64url.
     public static func decode(bytes text: UnsafeBufferPointer<UInt8>, replacing output: inout [UInt8]) -> Bool {
+        // Resized, not refilled: the bytes are all overwritten, and a buffer reused for
+        // cookies of one size is then already the right size.
         let count = text.count * 3 / 4
-        output.removeAll(keepingCapacity: true)
-        // Zero-filled rather than `unsafeUninitializedCapacity`, whose unspecialised
-        // allocation costs more than the filling.
-        output.append(contentsOf: repeatElement(0, count: count))
+        if output.count > count {
+            output.removeLast(output.count - count)
+        } else if output.count < count {
+            output.append(contentsOf: repeatElement(0, count: count - output.count))
+        }
         return output.withUnsafeMutableBufferPointer { decode(bytes: text, into: $0) } != nil
     }
 

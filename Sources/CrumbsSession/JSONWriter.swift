@@ -104,9 +104,9 @@ public enum JSONWriter {
 
     private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
         switch value {
-        case .null: output.append(contentsOf: "null".utf8)
-        case .bool(true): output.append(contentsOf: "true".utf8)
-        case .bool(false): output.append(contentsOf: "false".utf8)
+        case .null: output.append(utf8: "null")
+        case .bool(true): output.append(utf8: "true")
+        case .bool(false): output.append(utf8: "false")
         case .integer(let number): writeInteger(number, into: &output)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): writeString(text, into: &output)
@@ -207,5 +207,13 @@ public enum JSONWriter {
         for shift in stride(from: 12, through: 0, by: -4) {
             output.append(hexDigits[Int((unit >> UInt32(shift)) & 0xF)])
         }
+    }
+}
+
+extension [UInt8] {
+    /// Appends the UTF-8 of a string literal, read where the compiler put it: no
+    /// initialisation check and no reference counting, unlike a constant array.
+    public mutating func append(utf8 text: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

@@ -209,15 +209,23 @@ final class EventLoop: @unchecked Sendable {
     fileprivate func serve(_ request: OpaquePointer) {
         guard let handler else { return }
         if let connection = evhttp_request_get_connection(request) { tracker.sawRequest(on: connection) }
+        // The reused response, moved out for the request: one access to the property
+        // instead of one per use, and its arrays stay uniquely referenced.
+        var response = HTTPResponse(status: 200)
+        swap(&response, &self.response)
+        defer { swap(&response, &self.response) }
         response.reset()
         handler.respond(to: HTTPRequest(request), into: &response)
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
-        for header in response.headers {
-            // evhttp refuses values with CR or LF, so a header can never be split in two.
-            header.nameBytes.withUnsafeBufferPointer { name in
-                header.valueBytes.withUnsafeBufferPointer { value in
-                    _ = evhttp_add_header(headers, cString(name), cString(value))
+        // Read in place: iterating would copy each header, retaining its two arrays.
+        response.headers.withUnsafeBufferPointer { responseHeaders in
+            for index in responseHeaders.indices {
+                // evhttp refuses values with CR or LF, so a header can never be split in two.
+                responseHeaders[index].nameBytes.withUnsafeBufferPointer { name in
+                    responseHeaders[index].valueBytes.withUnsafeBufferPointer { value in
+                        _ = evhttp_add_header(headers, cString(name), cString(value))
+                    }
                 }
             }
         }

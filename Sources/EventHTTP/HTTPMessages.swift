@@ -21,17 +21,17 @@ public struct HTTPHeader: Sendable, Equatable {
         self.init(nameBytes: Array(name.utf8) + [0], valueBytes: Array(value.utf8))
     }
 
-    /// `valueBytes` without its terminator, which is appended here.
-    private init(nameBytes: [UInt8], valueBytes: [UInt8]) {
+    /// `valueBytes` without its terminator, which is appended here. Consumed, so that the
+    /// terminator goes into the caller's buffer rather than a copy of it.
+    private init(nameBytes: [UInt8], valueBytes: consuming [UInt8]) {
         self.nameBytes = nameBytes
-        var value = valueBytes
-        value.append(0)
-        self.valueBytes = value
+        valueBytes.append(0)
+        self.valueBytes = valueBytes
     }
 
     /// A header of the same name with another value, sharing the name's storage (for a
     /// header built on every request). Room for one more byte in `valueBytes` spares a copy.
-    public func replacingValue(with valueBytes: [UInt8]) -> HTTPHeader {
+    public func replacingValue(with valueBytes: consuming [UInt8]) -> HTTPHeader {
         HTTPHeader(nameBytes: nameBytes, valueBytes: valueBytes)
     }
 
