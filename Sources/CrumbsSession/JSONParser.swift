@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Why a document is not JSON that Crumbs accepts.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
@@ -14,18 +20,30 @@ public struct JSONParser {
     /// Deeper documents are refused. Python gives up near 1,000 levels with a RecursionError.
     public static let defaultMaximumDepth = 64
 
-    public static func parse(_ bytes: some Collection<UInt8>, maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError)
-        -> JSONValue
-    {
-        let buffer = Array(bytes)
-        return try buffer.withUnsafeBufferPointer { (input) throws(JSONParseError) -> JSONValue in
-            var parser = Parser(input: input, maximumDepth: maximumDepth)
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == input.count else { throw parser.error("extra data after the JSON value") }
-            return value
+    /// - Parameter cache: short strings made by earlier parses, reused when the same bytes
+    ///   come again (a session cookie's keys and values do, request after request).
+    public static func parse(
+        _ bytes: some Collection<UInt8>, maximumDepth: Int = defaultMaximumDepth, cache: JSONStringCache? = nil
+    ) throws(JSONParseError) -> JSONValue {
+        if let parsed = bytes.withContiguousStorageIfAvailable({ input in
+            Result { () throws(JSONParseError) in try parse(input, maximumDepth: maximumDepth, cache: cache) }
+        }) {
+            return try parsed.get()
         }
+        return try Array(bytes).withUnsafeBufferPointer { (input) throws(JSONParseError) in
+            try parse(input, maximumDepth: maximumDepth, cache: cache)
+        }
+    }
+
+    private static func parse(
+        _ input: UnsafeBufferPointer<UInt8>, maximumDepth: Int, cache: JSONStringCache?
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = Parser(input: input, maximumDepth: maximumDepth, cache: cache)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == input.count else { throw parser.error("extra data after the JSON value") }
+        return value
     }
 
     public static func parse(_ text: String, maximumDepth: Int = defaultMaximumDepth) throws(JSONParseError) -> JSONValue {
@@ -33,14 +51,65 @@ public struct JSONParser {
     }
 }
 
+/// Strings of up to 15 UTF-8 bytes made by earlier parses, each found again by comparing
+/// two words: making a string from bytes costs several times more, and a session cookie's
+/// keys and values are the same few strings on every request. Eight are kept, the oldest
+/// replaced first. Not thread-safe: one per event loop, in the serializer that reads cookies.
+public final class JSONStringCache {
+    private struct Entry {
+        /// The bytes, zero-padded to 16, with the length in the last.
+        var words: (UInt64, UInt64)
+        var string: String
+    }
+
+    private static let capacity = 8
+    /// In raw memory rather than stored properties, so lookups pay no exclusivity checks.
+    private let entries: UnsafeMutablePointer<Entry>
+    private let oldest: UnsafeMutablePointer<Int>
+
+    public init() {
+        entries = .allocate(capacity: Self.capacity)
+        entries.initialize(repeating: Entry(words: (0, 0), string: ""), count: Self.capacity)
+        oldest = .allocate(capacity: 1)
+        oldest.initialize(to: 0)
+    }
+
+    deinit {
+        entries.deinitialize(count: Self.capacity)
+        entries.deallocate()
+        oldest.deallocate()
+    }
+
+    /// The string of `bytes`, which must be valid UTF-8: a cached one, or `String(decoding:)`.
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.count <= 15, let base = bytes.baseAddress else { return String(decoding: bytes, as: UTF8.self) }
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { raw in
+            raw.baseAddress!.copyMemory(from: base, byteCount: bytes.count)
+            raw[15] = UInt8(bytes.count)
+        }
+        for index in 0..<Self.capacity where entries[index].words == words {
+            return entries[index].string
+        }
+        let string = String(decoding: bytes, as: UTF8.self)
+        entries[oldest.pointee] = Entry(words: words, string: string)
+        oldest.pointee = (oldest.pointee + 1) % Self.capacity
+        return string
+    }
+}
+
 private struct Parser {
     let input: UnsafeBufferPointer<UInt8>
     let maximumDepth: Int
+    let cache: JSONStringCache?
     var index = 0
+    /// Whether the last string parsed is its input bytes as they are (it had no escapes).
+    var lastStringWasRaw = false
 
-    init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    init(input: UnsafeBufferPointer<UInt8>, maximumDepth: Int, cache: JSONStringCache?) {
         self.input = input
         self.maximumDepth = maximumDepth
+        self.cache = cache
     }
 
     func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
@@ -92,14 +161,28 @@ private struct Parser {
             index += 1
             return .object(object)
         }
+        // The bytes of the greatest key so far, when known (it had no escapes): a key after
+        // it in byte order is appended without searching, as Flask's sorted keys all are.
+        var greatestKey: UnsafeBufferPointer<UInt8>? = nil
         while true {
             guard current == UInt8(ascii: "\"") else { throw error("expected a key in double quotes") }
+            let keyStart = index + 1
             let key = try parseString()
+            let keyBytes = lastStringWasRaw ? UnsafeBufferPointer(rebasing: input[keyStart..<(index - 1)]) : nil
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
             index += 1
             skipWhitespace()
-            object.set(key, try parseValue(depth: depth))
+            let value = try parseValue(depth: depth)
+            if let keyBytes, object.isEmpty || greatestKey.map({ Self.precedes($0, keyBytes) }) == true {
+                object.appendInOrder(key, value)
+                greatestKey = keyBytes
+            } else {
+                // Not after the greatest key, which stays the greatest; or not known to be,
+                // and after an escaped key the greatest is no longer known.
+                object.set(key, value)
+                if keyBytes == nil { greatestKey = nil }
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):
@@ -181,28 +264,39 @@ private struct Parser {
         return .number(text)
     }
 
-    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-
-    /// `String(validating:as:)`, which is generic and looks up runtime metadata on every call,
-    /// only for non-ASCII text; ASCII is valid UTF-8 as it is.
-    static func string(validating bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        for byte in bytes where byte >= 0x80 { return String(validating: bytes, as: UTF8.self) }
-        return String(decoding: bytes, as: UTF8.self)
+    /// Whether `lhs` sorts before `rhs` in byte order, which for UTF-8 is code-point order.
+    static func precedes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = min(lhs.count, rhs.count)
+        if common > 0 {
+            let order = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
+            if order != 0 { return order < 0 }
+        }
+        return lhs.count < rhs.count
     }
+
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes, so the bytes are the string.
-        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+        // Fast path: no escapes, so the bytes are the string. Read through the base pointer
+        // (the scan checks the end itself), noting on the way whether all are ASCII.
+        let base = input.baseAddress!
+        var seen: UInt8 = 0
+        while index < input.count {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw error("control character in a string") }
+            seen |= byte
             index += 1
         }
         guard let stop = current else { throw error("unterminated string") }
-        if stop == UInt8(ascii: "\"") {
+        lastStringWasRaw = stop == UInt8(ascii: "\"")
+        if lastStringWasRaw {
             let raw = UnsafeBufferPointer(rebasing: input[start..<index])
             index += 1
-            guard let text = Self.string(validating: raw) else { throw error("string is not UTF-8") }
+            if seen < 0x80 { return cache?.string(raw) ?? String(decoding: raw, as: UTF8.self) }
+            guard let text = String(validating: raw, as: UTF8.self) else { throw error("string is not UTF-8") }
             return text
         }
         var bytes = Array(UnsafeBufferPointer(rebasing: input[start..<index]))

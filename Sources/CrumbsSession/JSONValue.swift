@@ -82,12 +82,17 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     /// JSON written with sorted keys (every Flask session cookie).
     public mutating func set(_ key: String, _ value: JSONValue) {
         if members.isEmpty || Self.compareUTF8(members[members.count - 1].key, key) < 0 {
-            // Room for a small session at once, rather than growing 1, 2, 4.
-            if members.isEmpty { members.reserveCapacity(4) }
-            members.append(Member(key: key, value: value))
+            appendInOrder(key, value)
         } else {
             self[key] = value
         }
+    }
+
+    /// Appends a member whose key the caller knows sorts after every key present.
+    mutating func appendInOrder(_ key: String, _ value: JSONValue) {
+        // Room for a small session at once, rather than growing 1, 2, 4.
+        if members.isEmpty { members.reserveCapacity(4) }
+        members.append(Member(key: key, value: value))
     }
 
     public func makeIterator() -> IndexingIterator<[Member]> {

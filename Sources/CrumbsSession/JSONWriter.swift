@@ -177,28 +177,32 @@ public enum JSONWriter {
 
     /// Whether every byte is printable ASCII other than `"` and `\\`, tested eight bytes at a
     /// time with the word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
+    /// The last bytes are tested as a word too: the final eight, overlapping, or for a
+    /// shorter string its bytes padded with `a`.
     static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highBits != 0 }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
         var index = 0
         while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let control = (word &- ones &* 0x20) & ~word & highBits != 0
-            if control || word & highBits != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
-                || hasZeroByte(word ^ (ones &* 0x7F))
-            {
-                return false
-            }
+            guard isPlainASCII(word: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) else { return false }
             index += 8
         }
-        while index < bytes.count {
-            let byte = base[index]
-            if byte &- 0x20 >= 0x5F || byte == 0x22 || byte == 0x5C { return false }
-            index += 1
+        if index == bytes.count { return true }
+        if bytes.count >= 8 {
+            return isPlainASCII(word: UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
         }
-        return true
+        var word: UInt64 = 0x6161_6161_6161_6161
+        withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
+        return isPlainASCII(word: word)
+    }
+
+    private static func isPlainASCII(word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word }
+        // One branch: the high bit of a byte is set where it is a control character,
+        // non-ASCII, `"`, `\\` or DEL.
+        let control = (word &- ones &* 0x20) & ~word
+        let marked = control | word | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C)) | zeroBytes(word ^ (ones &* 0x7F))
+        return marked & 0x8080_8080_8080_8080 == 0
     }
 
     private static func writeUnicodeEscape(_ unit: UInt32, into output: inout [UInt8]) {

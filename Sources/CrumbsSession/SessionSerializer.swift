@@ -120,6 +120,8 @@ public final class SessionSerializer {
     private var payloadScratch: [UInt8] = []
     /// The decoded payload of the cookie being read, likewise.
     private var decodedPayloadScratch: [UInt8] = []
+    /// The keys and short values of the sessions read, made into strings once.
+    private let stringCache = JSONStringCache()
     public let lifetimeSeconds: Int64
     public let inflateLimit: Int
     public let maximumDepth: Int
@@ -200,8 +202,9 @@ public final class SessionSerializer {
         let values =
             layout.wasCompressed
             ? try Self.session(
-                fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth)
-            : try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth)
+                fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth,
+                cache: stringCache)
+            : try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth, cache: stringCache)
         return VerifiedSession(
             values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
     }
@@ -230,10 +233,12 @@ public final class SessionSerializer {
     }
 
     /// A payload as a session: a JSON object, as Flask's session interface requires.
-    static func session(fromJSON json: [UInt8], maximumDepth: Int) throws(SessionCookieRejection) -> JSONObject {
+    static func session(fromJSON json: [UInt8], maximumDepth: Int, cache: JSONStringCache? = nil) throws(SessionCookieRejection)
+        -> JSONObject
+    {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(json, maximumDepth: maximumDepth)
+            value = try JSONParser.parse(json, maximumDepth: maximumDepth, cache: cache)
         } catch {
             throw .badPayload("the payload is not JSON: \(error)")
         }

@@ -45,6 +45,29 @@ import Testing
     @Test func keysInAnyOrderEndUpSortedAndUnique() throws {
         let object = try JSONParser.parse(#"{"b":1,"a":2,"c":3,"a":4,"d":5}"#)
         #expect(JSONWriter.string(object, style: .compact) == #"{"a":4,"b":1,"c":3,"d":5}"#)
+        // A key after the previous one but before the greatest; escaped keys among plain ones.
+        let mixed = #"{"b":1,"a":2,"ab":3,"\u0061c":4,"aa":5,"b":6,"\u0062b":7,"ba":8,"a":9}"#
+        #expect(
+            JSONWriter.string(try JSONParser.parse(mixed), style: .compact)
+                == #"{"a":9,"aa":5,"ab":3,"ac":4,"b":6,"ba":8,"bb":7}"#)
+        // The same, every time, through a cache of the strings made.
+        let cache = JSONStringCache()
+        for _ in 0..<3 {
+            #expect(JSONWriter.string(try JSONParser.parse(Array(mixed.utf8), cache: cache), style: .compact) == JSONWriter.string(try JSONParser.parse(mixed), style: .compact))
+        }
+    }
+
+    @Test func theStringCacheNeverConfusesStrings() throws {
+        let cache = JSONStringCache()
+        // More distinct strings than it holds, lengths around its 15-byte limit, and strings
+        // that differ only in length or in their last byte.
+        let strings = (0..<40).map { String(repeating: "k", count: $0 % 18) + String($0 % 3) } + ["a", "a\u{0}", "é", "abcdefghijklmno", "abcdefghijklmnp"]
+        for round in 0..<3 {
+            for text in strings.shuffled() {
+                let json = JSONWriter.bytes(.string(text), style: .compact)
+                #expect(try JSONParser.parse(json, cache: cache) == .string(text), "\(text) in round \(round)")
+            }
+        }
     }
 
     @Test func plainASCIICheckAgreesWithTheByteRule() {
