@@ -21,12 +21,17 @@ enum JSONResponse {
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        writeStart(cookies: cookies, into: &response.body)
-        response.body.append(utf8: sessionOpening)
-        JSONWriter.writeString(key, into: &response.body)
-        response.body.append(utf8: sessionValueLabel)
-        JSONWriter.write(value, style: .pretty, indent: 4, into: &response.body)
-        response.body.append(utf8: sessionClosing)
+        func write(into body: inout some ByteSink) {
+            writeStart(cookies: cookies, into: &body)
+            body.append(utf8: sessionOpening)
+            JSONWriter.writeString(key, into: &body)
+            body.append(utf8: sessionValueLabel)
+            JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
+            body.append(utf8: sessionClosing)
+        }
+        if !FixedByteBuffer.append(to: &response.body, capacity: stackBodyBytes, { write(into: &$0) }) {
+            write(into: &response.body)
+        }
         response.headers.append(JSONResponse.contentType)
     }
 
@@ -51,10 +56,17 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        writeStart(cookies: cookies, into: &response.body)
+        if !FixedByteBuffer.append(to: &response.body, capacity: stackBodyBytes, { writeStart(cookies: cookies, into: &$0) }) {
+            writeStart(cookies: cookies, into: &response.body)
+        }
         response.body.append(contentsOf: message.tail)
         response.headers.append(JSONResponse.contentType)
     }
+
+    /// Bodies are written on the stack first, in many small pieces, and copied into the
+    /// response once; the few larger than this (many or long cookies) go straight to it.
+    /// (Above 1 KiB, Swift asks the runtime whether the stack has room, which costs more.)
+    private static let stackBodyBytes = 1024
 
     private static let cookiesLabel: StaticString = "{\n  \"cookies\": "
     private static let cookieOpening: StaticString = "\n    {\n      "
@@ -67,11 +79,7 @@ enum LessonBody {
     private static let documentClosing: StaticString = "\n}\n"
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
-    private static func writeStart(cookies: RequestCookies, into bytes: inout [UInt8]) {
-        // The constant parts and the session value fit in 320; a cookie adds its text and ~25.
-        var capacity = bytes.count + 320
-        cookies.forEach { name, value in capacity += name.count + value.count + 28 }
-        bytes.reserveCapacity(capacity)
+    private static func writeStart(cookies: RequestCookies, into bytes: inout some ByteSink) {
         bytes.append(utf8: cookiesLabel)
         guard !cookies.isEmpty else {
             bytes.append(utf8: "[]")

@@ -11,14 +11,14 @@ public enum JSONWriter {
 
     /// - Parameter indent: for `.pretty`, the indentation of the line the value starts on,
     ///   so a value can be written inside a document whose other parts are pre-rendered.
-    public static func write(_ value: JSONValue, style: Style, indent: Int = 0, into output: inout [UInt8]) {
+    public static func write(_ value: JSONValue, style: Style, indent: Int = 0, into output: inout some ByteSink) {
         switch style {
         case .compact: writeCompact(value, into: &output)
         case .pretty: writePretty(value, indent: indent, into: &output)
         }
     }
 
-    public static func write(_ object: JSONObject, style: Style, into output: inout [UInt8]) {
+    public static func write(_ object: JSONObject, style: Style, into output: inout some ByteSink) {
         switch style {
         case .compact: writeCompactMembers(of: object, into: &output)
         case .pretty: writePretty(.object(object), indent: 0, into: &output)
@@ -35,7 +35,7 @@ public enum JSONWriter {
         String(decoding: bytes(value, style: style), as: UTF8.self)
     }
 
-    private static func writeCompact(_ value: JSONValue, into output: inout [UInt8]) {
+    private static func writeCompact(_ value: JSONValue, into output: inout some ByteSink) {
         switch value {
         case .array(let items):
             output.append(UInt8(ascii: "["))
@@ -51,7 +51,7 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeCompactMembers(of object: JSONObject, into output: inout [UInt8]) {
+    private static func writeCompactMembers(of object: JSONObject, into output: inout some ByteSink) {
         output.append(UInt8(ascii: "{"))
         // Members read in place: iterating the array would copy (retain and release) each.
         object.members.withUnsafeBufferPointer { members in
@@ -65,7 +65,7 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "}"))
     }
 
-    private static func writePretty(_ value: JSONValue, indent: Int, into output: inout [UInt8]) {
+    private static func writePretty(_ value: JSONValue, indent: Int, into output: inout some ByteSink) {
         switch value {
         case .array(let items) where !items.isEmpty:
             output.append(UInt8(ascii: "["))
@@ -96,26 +96,26 @@ public enum JSONWriter {
     /// A line break and the deepest indentation written in one copy; deeper ones add spaces.
     private static let lineBreak = Array("\n".utf8) + [UInt8](repeating: UInt8(ascii: " "), count: 64)
 
-    private static func newline(indent: Int, into output: inout [UInt8]) {
+    private static func newline(indent: Int, into output: inout some ByteSink) {
         let copied = min(indent, lineBreak.count - 1)
         lineBreak.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[...copied])) }
         for _ in copied..<indent { output.append(UInt8(ascii: " ")) }
     }
 
-    private static func writeScalar(_ value: JSONValue, into output: inout [UInt8]) {
+    private static func writeScalar(_ value: JSONValue, into output: inout some ByteSink) {
         switch value {
         case .null: output.append(utf8: "null")
         case .bool(true): output.append(utf8: "true")
         case .bool(false): output.append(utf8: "false")
         case .integer(let number): writeInteger(number, into: &output)
-        case .number(let text): output.append(contentsOf: text.utf8)
+        case .number(var text): text.withUTF8 { output.append(contentsOf: $0) }
         case .string(let text): writeString(text, into: &output)
         case .array, .object: writeCompact(value, into: &output)
         }
     }
 
     /// Decimal digits written from the stack (`String(number)` allocates on every call).
-    private static func writeInteger(_ number: Int64, into output: inout [UInt8]) {
+    private static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var start = 20
@@ -133,7 +133,7 @@ public enum JSONWriter {
 
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
-    public static func writeString(_ text: String, into output: inout [UInt8]) {
+    public static func writeString(_ text: String, into output: inout some ByteSink) {
         // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
         // view, not a mutable copy, which would cost a retain and a release per string.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -147,13 +147,13 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x22: writeShortEscape(0x22, into: &output)
+            case 0x5C: writeShortEscape(0x5C, into: &output)
+            case 0x0A: writeShortEscape(UInt8(ascii: "n"), into: &output)
+            case 0x0D: writeShortEscape(UInt8(ascii: "r"), into: &output)
+            case 0x09: writeShortEscape(UInt8(ascii: "t"), into: &output)
+            case 0x08: writeShortEscape(UInt8(ascii: "b"), into: &output)
+            case 0x0C: writeShortEscape(UInt8(ascii: "f"), into: &output)
             case 0x20...0x7E: output.append(UInt8(scalar.value))
             case 0x10000...:
                 let offset = scalar.value - 0x10000
@@ -168,7 +168,7 @@ public enum JSONWriter {
 
     /// `writeString` of text given as valid UTF-8 bytes, copied as they are when they need
     /// no escape.
-    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout some ByteSink) {
         guard isPlainASCII(bytes) else { return writeString(String(decoding: bytes, as: UTF8.self), into: &output) }
         output.append(UInt8(ascii: "\""))
         output.append(contentsOf: bytes)
@@ -205,19 +205,17 @@ public enum JSONWriter {
         return marked & 0x8080_8080_8080_8080 == 0
     }
 
-    private static func writeUnicodeEscape(_ unit: UInt32, into output: inout [UInt8]) {
+    /// A backslash and the letter that follows it.
+    private static func writeShortEscape(_ letter: UInt8, into output: inout some ByteSink) {
+        output.append(0x5C)
+        output.append(letter)
+    }
+
+    private static func writeUnicodeEscape(_ unit: UInt32, into output: inout some ByteSink) {
         output.append(0x5C)
         output.append(UInt8(ascii: "u"))
         for shift in stride(from: 12, through: 0, by: -4) {
             output.append(hexDigits[Int((unit >> UInt32(shift)) & 0xF)])
         }
-    }
-}
-
-extension [UInt8] {
-    /// Appends the UTF-8 of a string literal, read where the compiler put it: no
-    /// initialisation check and no reference counting, unlike a constant array.
-    public mutating func append(utf8 text: StaticString) {
-        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }

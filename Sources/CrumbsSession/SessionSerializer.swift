@@ -116,9 +116,7 @@ public final class SessionSerializer {
     /// Newest first: the first key signs, all verify, in order.
     private let authenticators: [HMACSHA1]
     private let zlib = Zlib()
-    /// The payload JSON of the cookie being signed, its capacity kept between cookies.
-    private var payloadScratch: [UInt8] = []
-    /// The decoded payload of the cookie being read, likewise.
+    /// The decoded payload of the cookie being read, its capacity kept between cookies.
     private var decodedPayloadScratch: [UInt8] = []
     /// The keys and short values of the sessions read, made into strings once.
     private let stringCache = JSONStringCache()
@@ -160,22 +158,40 @@ public final class SessionSerializer {
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         let start = output.count
-        payloadScratch.removeAll(keepingCapacity: true)
-        JSONWriter.write(values, style: .compact, into: &payloadScratch)
-        let json = payloadScratch
-        zlib.compress(json) { compressed in
-            if compressed.count < json.count - 1 {
-                output.append(UInt8(ascii: "."))
-                Base64URL.encode(compressed, into: &output)
-            } else {
-                Base64URL.encode(json, into: &output)
-            }
+        // The payload JSON is written on the stack when it fits (a session usually does).
+        let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackPayloadBytes) { memory in
+            var json = FixedByteBuffer(memory)
+            JSONWriter.write(values, style: .compact, into: &json)
+            if !json.overflowed { appendPayload(json.written, to: &output) }
+            return !json.overflowed
+        }
+        if !fitted {
+            var json: [UInt8] = []
+            JSONWriter.write(values, style: .compact, into: &json)
+            json.withUnsafeBufferPointer { appendPayload($0, to: &output) }
         }
         output.append(UInt8(ascii: "."))
         Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, into: &output) }
         let mac = output.withUnsafeBytes { authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
         output.append(UInt8(ascii: "."))
         mac.withUnsafeBytes { Base64URL.encode($0, into: &output) }
+    }
+
+    /// The most payload JSON written on the stack (above 1 KiB, Swift asks the runtime
+    /// whether the stack has room, which costs more than the array it would save).
+    static let stackPayloadBytes = 1024
+
+    /// itsdangerous' `dump_payload`: the JSON in base64url, or `.` and its zlib compression
+    /// when that is shorter by more than one byte.
+    private func appendPayload(_ json: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        zlib.compress(json) { compressed in
+            if compressed.count < json.count - 1 {
+                output.append(UInt8(ascii: "."))
+                Base64URL.encode(UnsafeRawBufferPointer(compressed), into: &output)
+            } else {
+                Base64URL.encode(UnsafeRawBufferPointer(json), into: &output)
+            }
+        }
     }
 
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then

@@ -38,20 +38,22 @@ public final class Zlib {
 
     /// Compresses into a buffer kept between calls and lends the result to `body`.
     public func compress<Result>(_ input: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        input.withUnsafeBufferPointer { compress($0, body) }
+    }
+
+    public func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         deflateReset(deflater)
-        let bound = Int(deflateBound(deflater, uLong(input.count)))
+        let bound = Int(deflateBound(deflater, uLong(source.count)))
         if deflateOutput.count < bound { deflateOutput = [UInt8](repeating: 0, count: bound) }
-        return input.withUnsafeBufferPointer { source in
-            deflateOutput.withUnsafeMutableBufferPointer { target in
-                deflater.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                deflater.pointee.avail_in = uInt(source.count)
-                deflater.pointee.next_out = target.baseAddress
-                deflater.pointee.avail_out = uInt(target.count)
-                let status = deflate(deflater, Z_FINISH)
-                precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound bytes")
-                let produced = target.count - Int(deflater.pointee.avail_out)
-                return body(UnsafeBufferPointer(rebasing: target[..<produced]))
-            }
+        return deflateOutput.withUnsafeMutableBufferPointer { target in
+            deflater.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            deflater.pointee.avail_in = uInt(source.count)
+            deflater.pointee.next_out = target.baseAddress
+            deflater.pointee.avail_out = uInt(target.count)
+            let status = deflate(deflater, Z_FINISH)
+            precondition(status == Z_STREAM_END, "deflate did not finish within deflateBound bytes")
+            let produced = target.count - Int(deflater.pointee.avail_out)
+            return body(UnsafeBufferPointer(rebasing: target[..<produced]))
         }
     }
 
