@@ -152,6 +152,33 @@ final class LiveApp {
         #expect(try app.json(try app.get("/sessions/count")).session?["session_value"] == 1)
     }
 
+    /// The lesson's bodies are written on the stack when they fit in 1 KiB and straight into
+    /// the response when not: the bytes must be `jsonify`'s either way.
+    @Test(arguments: [10, 300, 1_100, 2_000])
+    func bodiesOfEverySizeAreJsonifysBytes(cookieLength: Int) throws {
+        let app = try LiveApp()
+        let long = String(repeating: "é\"\\x", count: cookieLength / 5)
+        let cookies: [(String, String)] = [("plain", "Cookie"), ("long", long)]
+        // Quoted, with `"`, `\\` and every non-ASCII byte written as octal escapes.
+        func escaped(_ byte: UInt8) -> String {
+            guard byte >= 0x80 || byte == 0x22 || byte == 0x5C else { return String(UnicodeScalar(byte)) }
+            let digits = String(byte, radix: 8)
+            return "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+        }
+        let header = cookies.map { name, value in "\(name)=\"" + value.utf8.map(escaped).joined() + "\"" }
+            .joined(separator: "; ")
+        let cookieList: JSONValue = .array(cookies.map { name, value in .object(JSONObject([(name, .string(value))])) })
+        let crumbs = try app.get("/crumbs", headers: [("Cookie", header)])
+        let expectedCrumbs: JSONValue = ["cookies": cookieList, "message": "mouse successfully followed crumbs"]
+        #expect(crumbs.body == JSONWriter.bytes(expectedCrumbs, style: .pretty) + [0x0A])
+        // Another client, so that the mouse cookie just set is not sent back.
+        let hello = try LiveApp().get("/sessions/hello", headers: [("Cookie", header)])
+        let expectedHello: JSONValue = [
+            "cookies": cookieList, "session": ["session_accessed": true, "session_key": "hello", "session_value": "World"],
+        ]
+        #expect(hello.body == JSONWriter.bytes(expectedHello, style: .pretty) + [0x0A])
+    }
+
     @Test func readsEveryCookieHeaderLine() throws {
         let app = try LiveApp()
         let response = try app.get("/crumbs", headers: [("Cookie", "a=1; b=\"x y\""), ("Cookie", "a=2; c=3")])
