@@ -7,7 +7,7 @@ Each round runs every scenario against every server once, in turn (A, B, C, A, B
 and the table quotes the median of the rounds. Ratios are Crumbs / baseline from the same
 round's medians. Timings are never asserted: this reports, `make test` checks behaviour.
 
-Usage: bench/run.py [--rounds N] [--duration S] [--output BENCHMARKS.md]
+Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--million] [--output BENCHMARKS.md]
 (`make bench` builds what it needs and runs this.)
 """
 
@@ -121,6 +121,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of each scenario run first, not recorded")
     parser.add_argument("--million", action="store_true", help="also measure RSS after 1,000,000 requests")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     parser.add_argument("--python", default=sys.executable)
@@ -153,6 +154,11 @@ def main():
         for name, (command, port) in definitions.items():
             servers[name] = Server(name, command, port, "0")
             commands[(name, "server")] = servers[name].command
+        # A first, unrecorded run of every scenario: the first seconds of a fresh process
+        # (page faults, caches, allocator growth) belong to no round.
+        for name, server in servers.items():
+            for scenario in (["mix"] if name == "Flask+gunicorn" else SCENARIOS):
+                wrk(server.port, scenario, args.warmup, "1")
         for round_number in range(args.rounds):
             for scenario in SCENARIOS:
                 for name, server in servers.items():
@@ -268,7 +274,8 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "",
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}",
         f"- machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Linux {platform.release()}",
-        f"- method: {args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
+        f"- method: {args.warmup} s of each scenario per server first (not recorded), then "
+        f"{args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
         "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds; "
         "\"vs C\" is the ratio of the medians, \"vs C per round\" the median of each round's ratio",
         "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
