@@ -178,7 +178,8 @@ public enum JSONWriter {
     /// Whether every byte is printable ASCII other than `"` and `\\`, tested eight bytes at a
     /// time with the word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
     /// The last bytes are tested as a word too: the final eight, overlapping, or for a
-    /// shorter string its bytes padded with `a`.
+    /// shorter string its first and last four (or first, middle and last), as memcpy
+    /// implementations read short copies, padded with `a`.
     static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
         var index = 0
@@ -190,9 +191,14 @@ public enum JSONWriter {
         if bytes.count >= 8 {
             return isPlainASCII(word: UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
         }
-        var word: UInt64 = 0x6161_6161_6161_6161
-        withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
-        return isPlainASCII(word: word)
+        let raw = UnsafeRawPointer(base)
+        if bytes.count >= 4 {
+            let head = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let tail = UInt64(raw.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self))
+            return isPlainASCII(word: head | tail << 32)
+        }
+        let (first, middle, last) = (UInt64(base[0]), UInt64(base[bytes.count / 2]), UInt64(base[bytes.count - 1]))
+        return isPlainASCII(word: first | middle << 8 | last << 16 | 0x6161_6161_6100_0000)
     }
 
     private static func isPlainASCII(word: UInt64) -> Bool {
