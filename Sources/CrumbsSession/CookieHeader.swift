@@ -29,12 +29,12 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired).
     private var text: [UInt8] = []
-    /// Where each cookie lies in `text`: its name from `nameStart` up to `valueStart`, its
-    /// value from there up to `valueEnd`.
+    /// Where each cookie's name and value lie in `text`.
     private var spans: [Span] = []
 
     private struct Span: Equatable, Sendable {
         let nameStart: Int
+        let nameEnd: Int
         let valueStart: Int
         let valueEnd: Int
     }
@@ -102,7 +102,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool { lhs.pairs == rhs.pairs }
 
     private static func name(of span: Span, in text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: text[span.nameStart..<span.valueStart])
+        UnsafeBufferPointer(rebasing: text[span.nameStart..<span.nameEnd])
     }
 
     /// Names seen so far, built only once a header carries more than a few cookies, so the
@@ -110,8 +110,11 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     private var seenNames: Set<[UInt8]>? = nil
     private static let linearScanLimit = 8
 
-    /// Adds a cookie unless its name came earlier; both are valid UTF-8.
-    private mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    /// Adds a cookie unless its name came earlier. `pair` (valid UTF-8) starts with the name,
+    /// `nameCount` bytes, and ends with the value, from `valueOffset`: as it is in the header
+    /// (`name=value`), copied in one piece.
+    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
+        let name = UnsafeBufferPointer(rebasing: pair[..<nameCount])
         if seenNames != nil {
             guard seenNames!.insert(Array(name)).inserted else { return }
         } else {
@@ -128,18 +131,16 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             spans.reserveCapacity(4)
             text.reserveCapacity(256)
         }
-        let nameStart = text.count
-        text.append(contentsOf: name)
-        let valueStart = text.count
-        text.append(contentsOf: value)
-        spans.append(Span(nameStart: nameStart, valueStart: valueStart, valueEnd: text.count))
+        let start = text.count
+        text.append(contentsOf: pair)
+        spans.append(
+            Span(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: text.count))
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
     private mutating func append(name: String, value: String) {
-        var name = name
-        var value = value
-        name.withUTF8 { name in value.withUTF8 { value in append(name: name, value: value) } }
+        let pair = Array(name.utf8) + Array(value.utf8)
+        pair.withUnsafeBufferPointer { append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count) }
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.
@@ -201,7 +202,12 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let quote = UInt8(ascii: "\"")
         let isQuoted = value.count >= 2 && value.first == quote && value.last == quote
         guard !Self.isASCII(name) || !Self.isASCII(value) || isQuoted else {
-            if !name.isEmpty { append(name: name, value: value) }
+            // Both lie in the header, the value after the name (an absent value is an empty
+            // slice where the pair ends).
+            guard let nameBase = name.baseAddress, let valueBase = value.baseAddress, !name.isEmpty else { return }
+            let valueOffset = nameBase.distance(to: valueBase)
+            let pair = UnsafeBufferPointer(start: nameBase, count: valueOffset + value.count)
+            append(pair: pair, nameCount: name.count, valueOffset: valueOffset)
             return
         }
         let text = Self.pythonStrip(String(decoding: name, as: UTF8.self))
