@@ -15,6 +15,8 @@ public final class CrumbsHandler: HTTPHandler {
     private var cookieHeaders: CookieHeaders
     private let pageResponse = Page.response()
     private var cookieScratch = RequestCookies()
+    /// The signed session's Set-Cookie value, NUL-terminated, in a buffer kept between replies.
+    private var sessionHeaderScratch: [UInt8] = []
 
     /// A class: the handler switches between two of these per request, and copying a struct
     /// of five references would retain each.
@@ -266,10 +268,16 @@ public final class CrumbsHandler: HTTPHandler {
     private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> HTTPHeader {
         let now = configuration.clock()
         guard configuration.permanentSessions else {
-            let value = try cookieHeaders.session.headerBytes { (bytes) throws(CryptoError) in
+            // The buffer of the previous reply's header, free again once that reply was sent.
+            var bytes: [UInt8] = []
+            swap(&bytes, &sessionHeaderScratch)
+            bytes.removeAll(keepingCapacity: true)
+            try cookieHeaders.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
                 try codec.encode(values, now: now, into: &bytes)
             }
-            return cookieHeaders.expiredSession.replacingValue(with: value)
+            bytes.append(0)
+            sessionHeaderScratch = bytes
+            return cookieHeaders.expiredSession.replacingValue(terminated: bytes)
         }
         let value = try codec.encode(values, now: now)
         var cookie = configuration.sessionCookieTemplate(overHTTPS: cookieHeaders.overHTTPS)

@@ -78,18 +78,14 @@ public struct SetCookie: Equatable, Sendable {
             suffix = Array(rendered[prefix.count...])
         }
 
-        /// The header value's bytes, with the value `writeValue` appends, which must not need
-        /// quoting (session values are base64url and dots). The capacity reserved leaves room
-        /// for a signed session and a C string's terminator.
-        public func headerBytes<Failure: Error>(_ writeValue: (inout [UInt8]) throws(Failure) -> Void) throws(Failure)
-            -> [UInt8]
-        {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(prefix.count + 192 + suffix.count)
+        /// Appends the header value's bytes to `bytes`, with the value `writeValue` appends,
+        /// which must not need quoting (session values are base64url and dots).
+        public func writeHeaderValue<Failure: Error>(
+            into bytes: inout [UInt8], _ writeValue: (inout [UInt8]) throws(Failure) -> Void
+        ) throws(Failure) {
             bytes.append(contentsOf: prefix)
             try writeValue(&bytes)
             bytes.append(contentsOf: suffix)
-            return bytes
         }
     }
 

@@ -35,6 +35,19 @@ public struct HTTPHeader: Sendable, Equatable {
         HTTPHeader(nameBytes: nameBytes, valueBytes: valueBytes)
     }
 
+    /// The same, with a value that already ends in its NUL terminator: its buffer is shared,
+    /// not copied, so a caller can keep it and write the next value into it once the reply
+    /// has let go of this header.
+    public func replacingValue(terminated valueBytes: [UInt8]) -> HTTPHeader {
+        precondition(valueBytes.last == 0, "a terminated header value ends in NUL")
+        return HTTPHeader(nameBytes: nameBytes, terminatedValueBytes: valueBytes)
+    }
+
+    private init(nameBytes: [UInt8], terminatedValueBytes: [UInt8]) {
+        self.nameBytes = nameBytes
+        self.valueBytes = terminatedValueBytes
+    }
+
     /// The value's length in bytes.
     public var valueCount: Int { valueBytes.count - 1 }
 }
