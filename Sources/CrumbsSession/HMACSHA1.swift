@@ -77,10 +77,6 @@ public final class HMACSHA1 {
         return digest
     }
 
-    public func authenticate(_ message: [UInt8]) -> Digest {
-        message.withUnsafeBytes { authenticate($0) }
-    }
-
     /// One-shot HMAC-SHA1, for deriving keys at start-up.
     public static func oneShot(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: digestLength)

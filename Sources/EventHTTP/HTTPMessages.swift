@@ -18,26 +18,14 @@ public struct HTTPHeader: Sendable, Equatable {
     let valueBytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        self.init(nameBytes: Array(name.utf8) + [0], valueBytes: Array(value.utf8))
+        self.init(nameBytes: Array(name.utf8) + [0], terminatedValueBytes: Array(value.utf8) + [0])
     }
 
-    /// `valueBytes` without its terminator, which is appended here. Consumed, so that the
-    /// terminator goes into the caller's buffer rather than a copy of it.
-    private init(nameBytes: [UInt8], valueBytes: consuming [UInt8]) {
-        self.nameBytes = nameBytes
-        valueBytes.append(0)
-        self.valueBytes = valueBytes
-    }
 
     /// A header of the same name with another value, sharing the name's storage (for a
-    /// header built on every request). Room for one more byte in `valueBytes` spares a copy.
-    public func replacingValue(with valueBytes: consuming [UInt8]) -> HTTPHeader {
-        HTTPHeader(nameBytes: nameBytes, valueBytes: valueBytes)
-    }
-
-    /// The same, with a value that already ends in its NUL terminator: its buffer is shared,
-    /// not copied, so a caller can keep it and write the next value into it once the reply
-    /// has let go of this header.
+    /// header built on every request). The value already ends in its NUL terminator, and its
+    /// buffer is shared, not copied, so a caller can keep it and write the next value into it
+    /// once the reply has let go of this header.
     public func replacingValue(terminated valueBytes: [UInt8]) -> HTTPHeader {
         precondition(valueBytes.last == 0, "a terminated header value ends in NUL")
         return HTTPHeader(nameBytes: nameBytes, terminatedValueBytes: valueBytes)
