@@ -21,7 +21,6 @@ public struct HTTPHeader: Sendable, Equatable {
         self.init(nameBytes: Array(name.utf8) + [0], terminatedValueBytes: Array(value.utf8) + [0])
     }
 
-
     /// A header of the same name with another value, sharing the name's storage (for a
     /// header built on every request). The value already ends in its NUL terminator, and its
     /// buffer is shared, not copied, so a caller can keep it and write the next value into it
