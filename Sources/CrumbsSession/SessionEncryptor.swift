@@ -102,14 +102,14 @@ public final class SessionEncryptor {
             let bytes = Array(cookie)
             guard bytes.starts(with: SessionEncryptor.prefix) else { throw .malformed }
             let fields = bytes[SessionEncryptor.prefix.count...].split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-            guard fields.count == 3,
-                let timestampBytes = Base64URL.decode(fields[0]), !timestampBytes.isEmpty, timestampBytes.count <= 7,
+            guard fields.count == 3, !fields[0].isEmpty,
+                let timestamp = fields[0].withUnsafeBufferPointer({ SessionSerializer.timestamp(base64URL: $0) }),
                 let nonce = Base64URL.decode(fields[1]), nonce.count == SessionEncryptor.nonceLength,
                 let sealed = Base64URL.decode(fields[2]), sealed.count >= SessionEncryptor.tagLength
             else { throw .malformed }
             return Parts(
                 header: SessionEncryptor.prefix + Array(fields[0]),
-                timestamp: timestampBytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }, nonce: nonce, sealed: sealed)
+                timestamp: timestamp, nonce: nonce, sealed: sealed)
         }
     }
 

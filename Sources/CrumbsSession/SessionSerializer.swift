@@ -29,7 +29,8 @@ struct SignedCookieLayout {
         guard let signatureDot = bytes.lastIndex(of: dot),
             let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
             let signature = HMACSHA1.Digest(base64URL: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
-            let timestamp = Self.timestamp(UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot]))
+            let timestamp = SessionSerializer.timestamp(
+                base64URL: UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot]))
         else { throw .malformed }
         var payloadText = bytes[..<timestampDot]
         wasCompressed = payloadText.first == dot
@@ -40,15 +41,6 @@ struct SignedCookieLayout {
         signedCount = signatureDot
         self.timestamp = timestamp
         self.signature = signature
-    }
-
-    /// itsdangerous' `bytes_to_int` of the decoded timestamp, at most 7 bytes (more would be
-    /// a date millions of years away).
-    private static func timestamp(_ text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { buffer -> Int64? in
-            guard let count = Base64URL.decode(bytes: text, into: buffer) else { return nil }
-            return buffer[..<count].reduce(Int64(0)) { $0 << 8 | Int64($1) }
-        }
     }
 }
 
@@ -265,6 +257,15 @@ public final class SessionSerializer {
     /// itsdangerous' `int_to_bytes`: big-endian without leading zero bytes.
     static func bigEndianMinimalBytes(_ value: Int64) -> [UInt8] {
         withBigEndianMinimalBytes(value) { Array($0) }
+    }
+
+    /// itsdangerous' `bytes_to_int` of a timestamp in base64url, at most 7 bytes (more would
+    /// be a date millions of years away); nil for anything else.
+    static func timestamp(base64URL text: UnsafeBufferPointer<UInt8>) -> Int64? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 7) { buffer -> Int64? in
+            guard let count = Base64URL.decode(bytes: text, into: buffer) else { return nil }
+            return buffer[..<count].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        }
     }
 
     /// Lends `int_to_bytes(value)` from the stack.
