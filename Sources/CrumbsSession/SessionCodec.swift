@@ -41,11 +41,7 @@ public final class SessionCodec {
     }
 
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        var cookie = cookie
-        let decoded = cookie.withUTF8 { bytes in
-            Result { () throws(SessionCookieRejection) in try decode(bytes, now: now) }
-        }
-        return try decoded.get()
+        try cookie.withUTF8Bytes { (bytes) throws(SessionCookieRejection) in try decode(bytes, now: now) }
     }
 
     /// `decode` of the cookie's bytes, read in place.

@@ -59,11 +59,9 @@ public struct SessionCookieParts: Sendable {
     public static func parse(_ cookie: String, zlib: Zlib, inflateLimit: Int) throws(SessionCookieRejection)
         -> SessionCookieParts
     {
-        var cookie = cookie
-        let parsed = cookie.withUTF8 { bytes in
-            Result { () throws(SessionCookieRejection) in try parse(bytes, zlib: zlib, inflateLimit: inflateLimit) }
+        try cookie.withUTF8Bytes { (bytes) throws(SessionCookieRejection) in
+            try parse(bytes, zlib: zlib, inflateLimit: inflateLimit)
         }
-        return try parsed.get()
     }
 
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int)
@@ -189,11 +187,7 @@ public final class SessionSerializer {
     /// Verifies and reads a cookie value: signature (constant-time, each key in turn), then
     /// age, then payload, which is only inflated once the signature is known to be good.
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
-        var cookie = cookie
-        let decoded = cookie.withUTF8 { bytes in
-            Result { () throws(SessionCookieRejection) in try decode(bytes, now: now) }
-        }
-        return try decoded.get()
+        try cookie.withUTF8Bytes { (bytes) throws(SessionCookieRejection) in try decode(bytes, now: now) }
     }
 
     /// `decode` of the cookie's bytes, read in place: only the payload is copied, into a
@@ -273,5 +267,16 @@ public final class SessionSerializer {
         let bigEndian = UInt64(bitPattern: value).bigEndian
         let leadingZeroBytes = UInt64(bitPattern: value).leadingZeroBitCount / 8
         return withUnsafeBytes(of: bigEndian) { body(UnsafeRawBufferPointer(rebasing: $0[leadingZeroBytes...])) }
+    }
+}
+
+extension String {
+    /// Lends the string's UTF-8 to a body with a typed error, which `withUTF8` (untyped
+    /// `rethrows`) cannot pass through.
+    func withUTF8Bytes<Value, Failure: Error>(
+        _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        var text = self
+        return try text.withUTF8 { bytes in Result { () throws(Failure) in try body(bytes) } }.get()
     }
 }
