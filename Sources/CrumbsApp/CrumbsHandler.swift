@@ -93,11 +93,11 @@ public final class CrumbsHandler: HTTPHandler {
             return
         }
         // The loop's cookie buffers, moved out for the request so that they are not shared.
-        var cookies = cookieScratch
-        cookieScratch = RequestCookies()
+        var cookies = RequestCookies()
+        swap(&cookies, &cookieScratch)
         defer {
             cookies.removeAll()
-            cookieScratch = cookies
+            swap(&cookies, &cookieScratch)
         }
         request.forEachHeaderValue("Cookie") { cookies.parse($0) }
         switch (route, method) {
