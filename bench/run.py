@@ -3,11 +3,17 @@
 app under gunicorn, measured in the same run, interleaved, and written to BENCHMARKS.md.
 
 Pinned runs put every server on core 0 and wrk on core 1 (taskset), one event loop each.
-Each round runs every scenario against every server once, in turn (A, B, C, A, B, C ...),
-and the table quotes the median of the rounds. Ratios are Crumbs / baseline from the same
-round's medians. Timings are never asserted: this reports, `make test` checks behaviour.
+Each round runs every scenario against every server once, back to back, and the next round
+runs them in the reverse order (A B C, C B A, ...), so neither server always goes first;
+each run starts once the server before it has stopped using the CPU.
+The ratio quoted against C is the median of the rounds' ratios: two runs a second apart see
+the same machine, while the machine drifts by more than the servers differ from one round to
+the next. `--self-check` adds a second copy of the C baseline, whose ratio to the first shows
+how far the method itself strays from 1.00 on this machine. Timings are never asserted: this
+reports, `make test` checks behaviour.
 
-Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--million] [--output BENCHMARKS.md]
+Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--self-check] [--million]
+                    [--output BENCHMARKS.md]
 (`make bench` builds what it needs and runs this.)
 """
 
@@ -63,13 +69,38 @@ class Server:
         )
         wait_until_serving(port, self.process)
 
+    def pids(self):
+        """The server and its children (gunicorn's worker)."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        return [self.process.pid] + [int(pid) for pid in children]
+
+    def cpu_ticks(self):
+        total = 0
+        for pid in self.pids():
+            try:
+                fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+            except (FileNotFoundError, IndexError):
+                pass
+        return total
+
+    def wait_until_idle(self, timeout=5.0):
+        """Returns once the server has used no CPU for 100 ms. gunicorn goes on answering the
+        requests queued when wrk stops for a fraction of a second, on the core the next server
+        is measured on."""
+        deadline = time.time() + timeout
+        ticks = self.cpu_ticks()
+        while time.time() < deadline:
+            time.sleep(0.1)
+            now = self.cpu_ticks()
+            if now == ticks:
+                return
+            ticks = now
+
     def rss_kib(self):
         """Resident memory of the server and its children (gunicorn's worker)."""
         total = 0
-        pids = [self.process.pid]
-        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
-        pids += [int(pid) for pid in children]
-        for pid in pids:
+        for pid in self.pids():
             try:
                 status = pathlib.Path(f"/proc/{pid}/status").read_text()
                 total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
@@ -119,8 +150,10 @@ def median(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
+    parser.add_argument("--self-check", action="store_true",
+                        help="also run a second C baseline, to measure the method's own error (an A/A test)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of each scenario run first, not recorded")
     parser.add_argument("--million", action="store_true", help="also measure RSS after 1,000,000 requests")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
@@ -141,12 +174,15 @@ def main():
     definitions = {
         "C baseline": ([str(BASELINE), "18101", str(key_file)], 18101),
         "Crumbs": ([str(CRUMBS), "--port", "18102", "--threads", "1", "--secret-key-file", str(key_file)], 18102),
+        "C baseline (copy)": ([str(BASELINE), "18109", str(key_file)], 18109),
         "Flask+gunicorn": (
             [args.python, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:18103", "--chdir", str(ROOT / "Tests" / "interop"),
              "--log-level", "warning", "lesson_app:from_environment()"],
             18103,
         ),
     }
+    if not args.self_check:
+        del definitions["C baseline (copy)"]
     results = {}  # (server, scenario) -> list of runs
     commands = {}
     servers = {}
@@ -159,12 +195,15 @@ def main():
         for name, server in servers.items():
             for scenario in (["mix"] if name == "Flask+gunicorn" else SCENARIOS):
                 wrk(server.port, scenario, args.warmup, "1")
+            server.wait_until_idle()
+        in_turn = list(servers.items())
         for round_number in range(args.rounds):
             for scenario in SCENARIOS:
-                for name, server in servers.items():
+                for name, server in (in_turn if round_number % 2 == 0 else reversed(in_turn)):
                     if name == "Flask+gunicorn" and scenario != "mix":
                         continue
                     run = wrk(server.port, scenario, args.duration, "1")
+                    server.wait_until_idle()
                     results.setdefault((name, scenario), []).append(run)
                     commands[(name, scenario)] = run["command"]
                     print(f"round {round_number + 1} {scenario:18} {name:15} {run['rps']:10.0f} rps "
@@ -172,9 +211,12 @@ def main():
         rss = {name: server.rss_kib() for name, server in servers.items()}
         for row in pinned_summary(results, rss):
             print(f"median {row['scenario']:18} {row['name']:15} {row['rps']:10.0f} rps p50 {row['p50']:.2f} ms "
-                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['ratio']:.2f}x C "
-                  f"(per round {row['paired']:.2f}x)",
+                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['paired']:.2f}x C "
+                  f"(middle half of the rounds {row['paired_low']:.2f}-{row['paired_high']:.2f}x, "
+                  f"ratio of the medians {row['ratio']:.2f}x)",
                   flush=True)
+        flask_ratios = round_ratios(results[("Crumbs", "mix")], results[("Flask+gunicorn", "mix")])
+        print(f"mix: Crumbs {median(flask_ratios):.1f}x Flask+gunicorn (median of the rounds' ratios)", flush=True)
         ab = {}
         for name in ("C baseline", "Crumbs"):
             command = ["taskset", "-c", "1", "ab", "-q", "-k", "-n", "100000", "-c", str(CONNECTIONS),
@@ -242,24 +284,36 @@ def scenario_table(title, runs):
     return lines
 
 
+def round_ratios(runs, base_runs):
+    """Each round's ratio of one server to another: the two ran back to back."""
+    return [run["rps"] / base["rps"] for run, base in zip(runs, base_runs)]
+
+
+def middle_half(values):
+    """The first and third quartiles."""
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return quartiles[0], quartiles[2]
+
+
 def pinned_summary(results, rss):
-    """The medians of the pinned rounds, a row per server and scenario, with the ratio to C:
-    of the medians, and the median of each round's ratio (the two servers ran back to back in
-    a round, so this one is less swayed by the machine drifting between rounds)."""
+    """A row per server and scenario: the medians of the pinned rounds, and the ratio to C as
+    the median of the rounds' ratios with their middle half (the ratio of the medians is kept
+    beside it; it mixes rounds the machine ran at different speeds)."""
     rows = []
     for scenario in SCENARIOS:
         base_runs = results.get(("C baseline", scenario), [])
         base = median([r["rps"] for r in base_runs])
-        for name in ("C baseline", "Crumbs", "Flask+gunicorn"):
+        for name in ("C baseline", "C baseline (copy)", "Crumbs", "Flask+gunicorn"):
             runs = results.get((name, scenario))
             if not runs:
                 continue
             rps = median([r["rps"] for r in runs])
+            ratios = round_ratios(runs, base_runs)
+            low, high = middle_half(ratios)
             rows.append({
                 "scenario": scenario, "name": name, "rps": rps, "p50": median([r["p50"] for r in runs]),
                 "p99": median([r["p99"] for r in runs]), "errors": sum(r["errors"] for r in runs), "rss": rss[name],
-                "ratio": rps / base,
-                "paired": median([run["rps"] / c["rps"] for run, c in zip(runs, base_runs)]),
+                "ratio": rps / base, "paired": median(ratios), "paired_low": low, "paired_high": high,
             })
     return rows
 
@@ -276,8 +330,11 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"- machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Linux {platform.release()}",
         f"- method: {args.warmup} s of each scenario per server first (not recorded), then "
         f"{args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
-        "and wrk to core 1 with taskset, one event loop; servers run in turn within each round; medians of the rounds; "
-        "\"vs C\" is the ratio of the medians, \"vs C per round\" the median of each round's ratio",
+        "and wrk to core 1 with taskset, one event loop; within a round the servers run back to back, in the "
+        "reverse order every other round, each once the one before has gone idle; requests/s and latencies are "
+        "medians of the rounds; \"vs C\" is the median of the rounds' ratios (each round's two runs are seconds "
+        "apart, so they see the same machine), with the middle half of those ratios and, last, the ratio of the "
+        "medians",
         "- servers: `crumbs` (release build, `--threads 1`); `bench/baseline.c` (the same work by hand in C on evhttp: "
         "cookie parsing, HMAC-SHA1 verify and sign with a keyed OpenSSL context, zlib attempt, the same JSON bytes, "
         "Crumbs' default header/body limits and 10 s timeout); the Flask lesson app under gunicorn (1 sync worker, "
@@ -288,20 +345,23 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "",
         "## Pinned, one loop",
         "",
-        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C | vs C per round |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C | middle half | ratio of medians |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in pinned_summary(results, rss):
         lines.append(
             f"| {row['scenario']} | {row['name']} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-            f"{row['errors']} | {row['rss']:,} | {row['ratio']:.2f}× | {row['paired']:.2f}× |"
+            f"{row['errors']} | {row['rss']:,} | {row['paired']:.2f}× | {row['paired_low']:.2f}–{row['paired_high']:.2f}× | "
+            f"{row['ratio']:.2f}× |"
         )
-    flask = median([r["rps"] for r in results.get(("Flask+gunicorn", "mix"), [])])
-    crumbs_mix = median([r["rps"] for r in results[("Crumbs", "mix")]])
-    c_mix = median([r["rps"] for r in results[("C baseline", "mix")]])
+    flask_runs = results.get(("Flask+gunicorn", "mix"), [])
+    crumbs_vs_flask = round_ratios(results[("Crumbs", "mix")], flask_runs)
+    c_vs_flask = round_ratios(results[("C baseline", "mix")], flask_runs)
     lines += [
         "",
-        f"Mix against Flask + gunicorn (1 worker): Crumbs **{crumbs_mix / flask:.1f}×**, C baseline {c_mix / flask:.1f}×.",
+        f"Mix against Flask + gunicorn (1 worker), median of the rounds' ratios: Crumbs "
+        f"**{median(crumbs_vs_flask):.1f}×** (middle half {middle_half(crumbs_vs_flask)[0]:.1f}–"
+        f"{middle_half(crumbs_vs_flask)[1]:.1f}×), C baseline {median(c_vs_flask):.1f}×.",
         "",
         "Per-round requests/s (to judge the noise):",
         "",
