@@ -15,7 +15,7 @@ public final class CrumbsHandler: HTTPHandler {
     private var cookieHeaders: CookieHeaders
     private let pageResponse = Page.response()
     private var cookieScratch = RequestCookies()
-    /// The signed session's Set-Cookie value, NUL-terminated, in a buffer kept between replies.
+    /// The session's Set-Cookie value, in a buffer kept between replies.
     private var sessionHeaderScratch: [UInt8] = []
 
     /// A class: the handler switches between two of these per request, and copying a struct
@@ -113,11 +113,11 @@ public final class CrumbsHandler: HTTPHandler {
             response = showWholeSession(cookies: cookies)
         case (.crumbs, .delete):
             LessonBody.message(Self.removedCrumbs, cookies: cookies, into: &response)
-            response.headers.append(cookieHeaders.expiredMouse)
+            response.append(cookieHeaders.expiredMouse)
         case (.crumbs, _):
             // `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
             LessonBody.message(Self.followedCrumbs, cookies: cookies, into: &response)
-            response.headers.append(cookieHeaders.mouse)
+            response.append(cookieHeaders.mouse)
         case (.page, _):
             response = pageResponse
         }
@@ -227,32 +227,36 @@ public final class CrumbsHandler: HTTPHandler {
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
     /// `response` holds the route's success; an error replaces it.
     private func saveSession(_ session: Session, into response: inout HTTPResponse) {
-        var header: HTTPHeader? = nil
-        if session.values.isEmpty {
-            if session.modified { header = cookieHeaders.expiredSession }
-        } else if session.modified || configuration.permanentSessions {
-            do {
-                header = try sessionCookieHeader(session.values)
-            } catch {
-                response = ErrorResponse.make(503, "the session could not be encrypted; try again")
-                return
-            }
+        if session.values.isEmpty || !(session.modified || configuration.permanentSessions) {
+            response.append(Self.varyCookie)
+            if session.values.isEmpty && session.modified { response.append(cookieHeaders.expiredSession) }
+            return
         }
-        if let header, header.valueCount > AppConfiguration.maximumCookieBytes {
+        // Written into the buffer kept between replies, then copied into the response.
+        var value: [UInt8] = []
+        swap(&value, &sessionHeaderScratch)
+        defer { swap(&value, &sessionHeaderScratch) }
+        do {
+            try writeSessionCookie(session.values, into: &value)
+        } catch {
+            response = ErrorResponse.make(503, "the session could not be encrypted; try again")
+            return
+        }
+        guard value.count <= AppConfiguration.maximumCookieBytes else {
             var refused = ErrorResponse.make(
                 413,
-                "the session cookie would be \(header.valueCount) bytes; browsers keep at most "
+                "the session cookie would be \(value.count) bytes; browsers keep at most "
                     + "\(AppConfiguration.maximumCookieBytes), so the session was left as it was",
                 extra: [
-                    ("cookie_bytes", .integer(Int64(header.valueCount))),
+                    ("cookie_bytes", .integer(Int64(value.count))),
                     ("limit", .integer(Int64(AppConfiguration.maximumCookieBytes))),
                 ])
-            refused.headers.append(Self.varyCookie)
+            refused.append(Self.varyCookie)
             response = refused
             return
         }
-        response.headers.append(Self.varyCookie)
-        if let header { response.headers.append(header) }
+        response.append(Self.varyCookie)
+        value.withUnsafeBufferPointer { response.appendHeader(named: "Set-Cookie", value: $0) }
     }
 
     /// `saveSession` for the routes that build their own response.
@@ -264,27 +268,21 @@ public final class CrumbsHandler: HTTPHandler {
 
     static let varyCookie = HTTPHeader("Vary", "Cookie")
 
-    /// The `Set-Cookie` header carrying `values`, signed or encrypted now.
-    private func sessionCookieHeader(_ values: JSONObject) throws(CryptoError) -> HTTPHeader {
+    /// Replaces `bytes` with the `Set-Cookie` value carrying `values`, signed or encrypted now.
+    private func writeSessionCookie(_ values: JSONObject, into bytes: inout [UInt8]) throws(CryptoError) {
         let now = configuration.clock()
+        bytes.removeAll(keepingCapacity: true)
         guard configuration.permanentSessions else {
-            // The buffer of the previous reply's header, free again once that reply was sent.
-            var bytes: [UInt8] = []
-            swap(&bytes, &sessionHeaderScratch)
-            bytes.removeAll(keepingCapacity: true)
             try cookieHeaders.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
                 try codec.encode(values, now: now, into: &bytes)
             }
-            bytes.append(0)
-            sessionHeaderScratch = bytes
-            return cookieHeaders.expiredSession.replacingValue(terminated: bytes)
+            return
         }
-        let value = try codec.encode(values, now: now)
         var cookie = configuration.sessionCookieTemplate(overHTTPS: cookieHeaders.overHTTPS)
-        cookie.value = value
+        cookie.value = try codec.encode(values, now: now)
         cookie.expires = now + configuration.sessionLifetimeSeconds
         cookie.maxAge = configuration.sessionLifetimeSeconds
-        return HTTPHeader("Set-Cookie", cookie.headerValue)
+        bytes.append(contentsOf: cookie.headerValue.utf8)
     }
 
     // MARK: Bodies and checks

@@ -32,7 +32,7 @@ enum LessonBody {
         if !FixedByteBuffer.append(to: &response.body, capacity: stackBodyBytes, { write(into: &$0) }) {
             write(into: &response.body)
         }
-        response.headers.append(JSONResponse.contentType)
+        response.append(JSONResponse.contentType)
     }
 
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies) -> HTTPResponse {
@@ -60,7 +60,7 @@ enum LessonBody {
             writeStart(cookies: cookies, into: &response.body)
         }
         response.body.append(contentsOf: message.tail)
-        response.headers.append(JSONResponse.contentType)
+        response.append(JSONResponse.contentType)
     }
 
     /// Bodies are written on the stack first, in many small pieces, and copied into the

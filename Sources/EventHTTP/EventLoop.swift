@@ -229,17 +229,8 @@ final class EventLoop: @unchecked Sendable {
         handler.respond(to: HTTPRequest(request), into: &response)
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
-        // Read in place: iterating would copy each header, retaining its two arrays.
-        response.headers.withUnsafeBufferPointer { responseHeaders in
-            for index in responseHeaders.indices {
-                // evhttp refuses values with CR or LF, so a header can never be split in two.
-                responseHeaders[index].nameBytes.withUnsafeBufferPointer { name in
-                    responseHeaders[index].valueBytes.withUnsafeBufferPointer { value in
-                        _ = evhttp_add_header(headers, cString(name), cString(value))
-                    }
-                }
-            }
-        }
+        // evhttp refuses values with CR or LF, so a header can never be split in two.
+        response.forEachHeader { name, value in _ = evhttp_add_header(headers, name, value) }
         if response.status != 204 && response.status != 304 {
             withDecimalCString(response.body.count) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
         }
@@ -254,11 +245,6 @@ final class EventLoop: @unchecked Sendable {
         let left = evbuffer_get_length(replyBuffer)
         if left > 0 { evbuffer_drain(replyBuffer, left) }
     }
-}
-
-/// NUL-terminated bytes seen as a C string.
-private func cString(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
-    UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self)
 }
 
 /// Passes the decimal digits of `number` (not negative) to C, written on the stack.

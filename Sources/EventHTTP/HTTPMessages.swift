@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The request methods evhttp parses (`enum evhttp_cmd_type`).
 public enum HTTPMethod: String, Sendable, CaseIterable {
     case get = "GET"
@@ -11,50 +17,70 @@ public enum HTTPMethod: String, Sendable, CaseIterable {
     case connect = "CONNECT"
 }
 
-/// One response header line, kept as the NUL-terminated bytes `evhttp_add_header` copies,
-/// so a header built once (or written as bytes) reaches evhttp without conversion.
+/// One response header, kept as the bytes a response stores it as (name, NUL, value, NUL),
+/// so a header built once is added to each reply by copying them.
 public struct HTTPHeader: Sendable, Equatable {
-    let nameBytes: [UInt8]
-    let valueBytes: [UInt8]
+    let bytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        self.init(nameBytes: Array(name.utf8) + [0], terminatedValueBytes: Array(value.utf8) + [0])
+        bytes = Array(name.utf8) + [0] + Array(value.utf8) + [0]
     }
-
-    /// A header of the same name with another value, sharing the name's storage (for a
-    /// header built on every request). The value already ends in its NUL terminator, and its
-    /// buffer is shared, not copied, so a caller can keep it and write the next value into it
-    /// once the reply has let go of this header.
-    public func replacingValue(terminated valueBytes: [UInt8]) -> HTTPHeader {
-        precondition(valueBytes.last == 0, "a terminated header value ends in NUL")
-        return HTTPHeader(nameBytes: nameBytes, terminatedValueBytes: valueBytes)
-    }
-
-    private init(nameBytes: [UInt8], terminatedValueBytes: [UInt8]) {
-        self.nameBytes = nameBytes
-        self.valueBytes = terminatedValueBytes
-    }
-
-    /// The value's length in bytes.
-    public var valueCount: Int { valueBytes.count - 1 }
 }
 
 /// What a handler answers. The transport adds `Date` and `Content-Length`, and frames the
 /// body (none for `HEAD`, 204 and 304).
 public struct HTTPResponse: Sendable {
     public var status: Int
-    /// In the order they are sent; a name may repeat (`Set-Cookie`).
-    public var headers: [HTTPHeader]
+    /// The headers as `evhttp_add_header` takes them, one after another in the order they
+    /// are sent: name, NUL, value, NUL. One buffer that the loop reuses, so adding a header
+    /// copies its bytes and neither allocates nor touches a reference count.
+    private(set) var headerBytes: [UInt8] = []
     public var body: [UInt8]
 
     public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
-        self.headers = headers
         self.body = body
+        for header in headers { append(header) }
+    }
+
+    /// In the order they are sent; a name may repeat (`Set-Cookie`).
+    public var headers: [HTTPHeader] {
+        var headers: [HTTPHeader] = []
+        forEachHeader { name, value in
+            headers.append(HTTPHeader(String(cString: name), String(cString: value)))
+        }
+        return headers
+    }
+
+    public mutating func append(_ header: HTTPHeader) {
+        header.bytes.withUnsafeBufferPointer { headerBytes.append(contentsOf: $0) }
+    }
+
+    /// Adds a header whose value is given as bytes (no NUL among them: evhttp would cut it).
+    public mutating func appendHeader(named name: StaticString, value: UnsafeBufferPointer<UInt8>) {
+        headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        headerBytes.append(0)
+        headerBytes.append(contentsOf: value)
+        headerBytes.append(0)
     }
 
     public mutating func addHeader(_ name: String, _ value: String) {
-        headers.append(HTTPHeader(name, value))
+        append(HTTPHeader(name, value))
+    }
+
+    /// Lends each header's NUL-terminated name and value, in order.
+    func forEachHeader(_ body: (UnsafePointer<CChar>, UnsafePointer<CChar>) -> Void) {
+        headerBytes.withUnsafeBytes { bytes in
+            guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let name = base + offset
+                offset += strlen(name) + 1
+                let value = base + offset
+                offset += strlen(value) + 1
+                body(name, value)
+            }
+        }
     }
 
     /// A body buffer larger than this is let go after its reply rather than kept for the next.
@@ -64,7 +90,7 @@ public struct HTTPResponse: Sendable {
     /// excepted, so one big reply does not pin its memory for the life of the loop).
     mutating func reset() {
         status = 200
-        headers.removeAll(keepingCapacity: true)
+        headerBytes.removeAll(keepingCapacity: true)
         if body.capacity > Self.retainedBodyCapacity {
             body = []
         } else {

@@ -12,7 +12,7 @@ final class BigReplyHandler: HTTPHandler {
 
     func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
         guard request.rawPath == "/big" else { return echo.respond(to: request, into: &response) }
-        response.headers.append(HTTPHeader("Content-Type", "application/octet-stream"))
+        response.append(HTTPHeader("Content-Type", "application/octet-stream"))
         response.body.append(contentsOf: repeatElement(UInt8(ascii: "c"), count: Self.size))
     }
 }
