@@ -18,12 +18,13 @@ public enum HTTPMethod: String, Sendable, CaseIterable {
 }
 
 /// One response header, kept as the bytes a response stores it as (name, NUL, value, NUL),
-/// so a header built once is added to each reply by copying them.
+/// so a header built once is added to each reply by copying them. A NUL inside the name or
+/// value ends it there, as it would for evhttp, and cannot shift the headers after it.
 public struct HTTPHeader: Sendable, Equatable {
     let bytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        bytes = Array(name.utf8) + [0] + Array(value.utf8) + [0]
+        bytes = Array(name.utf8.prefix { $0 != 0 }) + [0] + Array(value.utf8.prefix { $0 != 0 }) + [0]
     }
 }
 
@@ -56,11 +57,11 @@ public struct HTTPResponse: Sendable {
         header.bytes.withUnsafeBufferPointer { headerBytes.append(contentsOf: $0) }
     }
 
-    /// Adds a header whose value is given as bytes (no NUL among them: evhttp would cut it).
+    /// Adds a header whose value is given as bytes (up to the first NUL, as `HTTPHeader`).
     public mutating func appendHeader(named name: StaticString, value: UnsafeBufferPointer<UInt8>) {
         headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         headerBytes.append(0)
-        headerBytes.append(contentsOf: value)
+        headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value.prefix { $0 != 0 }))
         headerBytes.append(0)
     }
 

@@ -110,6 +110,14 @@ func withServer(
         #expect(response.headers == [HTTPHeader("A", "b")])
     }
 
+    @Test func aNULEndsAHeaderValueWithoutShiftingTheNextHeaders() {
+        var response = HTTPResponse(status: 200)
+        response.append(HTTPHeader("X-A", "one\u{0}X-Evil\u{0}1"))
+        Array("two\u{0}X-Evil".utf8).withUnsafeBufferPointer { response.appendHeader(named: "X-B", value: $0) }
+        response.append(HTTPHeader("X-C", "three"))
+        #expect(response.headers == [HTTPHeader("X-A", "one"), HTTPHeader("X-B", "two"), HTTPHeader("X-C", "three")])
+    }
+
     @Test func returnsEveryLineOfARepeatedHeader() throws {
         try withServer { server throws in
             let response = try RawHTTPClient.request(
