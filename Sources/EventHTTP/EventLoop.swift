@@ -47,7 +47,7 @@ final class EventLoop: @unchecked Sendable {
     init(socket: Int32, configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler)
         throws(HTTPServerError)
     {
-        guard let base = Self.makeBase() else { throw HTTPServerError("event_base_new failed") }
+        guard let base = Self.makeBase() else { throw HTTPServerError("event_base_new_with_config failed") }
         guard let http = evhttp_new(base), let replyBuffer = evbuffer_new() else {
             event_base_free(base)
             throw HTTPServerError("evhttp_new failed")
