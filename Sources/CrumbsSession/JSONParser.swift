@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Why a document is not JSON that Crumbs accepts.
 public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
@@ -174,7 +168,7 @@ private struct Parser {
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if let keyBytes, object.isEmpty || greatestKey.map({ Self.precedes($0, keyBytes) }) == true {
+            if let keyBytes, object.isEmpty || greatestKey.map({ JSONObject.compareBytes($0, keyBytes) < 0 }) == true {
                 object.appendInOrder(key, value)
                 greatestKey = keyBytes
             } else {
@@ -262,16 +256,6 @@ private struct Parser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: input[start..<index]), as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
         return .number(text)
-    }
-
-    /// Whether `lhs` sorts before `rhs` in byte order, which for UTF-8 is code-point order.
-    static func precedes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-        let common = min(lhs.count, rhs.count)
-        if common > 0 {
-            let order = memcmp(lhs.baseAddress!, rhs.baseAddress!, common)
-            if order != 0 { return order < 0 }
-        }
-        return lhs.count < rhs.count
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -128,16 +128,18 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     private static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
         var lhs = lhs
         var rhs = rhs
-        return lhs.withUTF8 { left in
-            rhs.withUTF8 { right in
-                let common = Swift.min(left.count, right.count)
-                if common > 0, let a = left.baseAddress, let b = right.baseAddress {
-                    let order = memcmp(a, b, common)
-                    if order != 0 { return Int(order) }
-                }
-                return left.count - right.count
-            }
+        return lhs.withUTF8 { left in rhs.withUTF8 { right in compareBytes(left, right) } }
+    }
+
+    /// memcmp-style three-way comparison of bytes, a prefix first; for UTF-8 this is
+    /// code-point order, the order of Python's sorted keys.
+    static func compareBytes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = Swift.min(lhs.count, rhs.count)
+        if common > 0, let a = lhs.baseAddress, let b = rhs.baseAddress {
+            let order = memcmp(a, b, common)
+            if order != 0 { return Int(order) }
         }
+        return lhs.count - rhs.count
     }
 }
 
