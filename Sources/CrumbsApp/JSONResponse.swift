@@ -17,7 +17,9 @@ enum JSONResponse {
 
 /// The lesson's two bodies written straight into bytes, the constant parts pre-rendered:
 /// the same bytes `JSONWriter` would produce for the whole document (a test holds them to
-/// that), without building the document first.
+/// that), without building the document first. They are written on the stack first, in
+/// many small pieces, and copied into the response once; the few that do not fit there
+/// (many or long cookies) go straight to it.
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
@@ -29,7 +31,7 @@ enum LessonBody {
             JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
             body.append(utf8: sessionClosing)
         }
-        if !FixedByteBuffer.append(to: &response.body, capacity: stackBodyBytes, { write(into: &$0) }) {
+        if !FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, { write(into: &$0) }) {
             write(into: &response.body)
         }
         response.append(JSONResponse.contentType)
@@ -56,17 +58,15 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        if !FixedByteBuffer.append(to: &response.body, capacity: stackBodyBytes, { writeStart(cookies: cookies, into: &$0) }) {
+        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity) {
+            writeStart(cookies: cookies, into: &$0)
+        }
+        if !fitted {
             writeStart(cookies: cookies, into: &response.body)
         }
         response.body.append(contentsOf: message.tail)
         response.append(JSONResponse.contentType)
     }
-
-    /// Bodies are written on the stack first, in many small pieces, and copied into the
-    /// response once; the few larger than this (many or long cookies) go straight to it.
-    /// (Above 1 KiB, Swift asks the runtime whether the stack has room, which costs more.)
-    private static let stackBodyBytes = 1024
 
     private static let cookiesLabel: StaticString = "{\n  \"cookies\": "
     private static let cookieOpening: StaticString = "\n    {\n      "

@@ -23,6 +23,10 @@ public struct FixedByteBuffer: ByteSink {
     public private(set) var count = 0
     public private(set) var overflowed = false
 
+    /// The most worth taking from the stack: above 1 KiB, Swift asks the runtime whether the
+    /// stack has room, which costs more than the array it would save.
+    public static let stackCapacity = 1024
+
     public init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
         self.memory = memory
     }

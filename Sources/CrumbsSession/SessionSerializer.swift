@@ -149,7 +149,7 @@ public final class SessionSerializer {
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         let start = output.count
         // The payload JSON is written on the stack when it fits (a session usually does).
-        let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackPayloadBytes) { memory in
+        let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
             var json = FixedByteBuffer(memory)
             JSONWriter.write(values, style: .compact, into: &json)
             if !json.overflowed { appendPayload(json.written, to: &output) }
@@ -166,10 +166,6 @@ public final class SessionSerializer {
         output.append(UInt8(ascii: "."))
         mac.withUnsafeBytes { Base64URL.encode($0, into: &output) }
     }
-
-    /// The most payload JSON written on the stack (above 1 KiB, Swift asks the runtime
-    /// whether the stack has room, which costs more than the array it would save).
-    static let stackPayloadBytes = 1024
 
     /// itsdangerous' `dump_payload`: the JSON in base64url, or `.` and its zlib compression
     /// when that is shorter by more than one byte.
