@@ -61,7 +61,10 @@ public struct HTTPResponse: Sendable {
     public mutating func appendHeader(named name: StaticString, value: UnsafeBufferPointer<UInt8>) {
         headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         headerBytes.append(0)
-        headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value.prefix { $0 != 0 }))
+        // memchr, not a byte loop: a session cookie is ~150 bytes and comes with every reply.
+        let nul = value.baseAddress.flatMap { memchr($0, 0, value.count) }
+        let length = nul.map { UnsafeRawPointer(value.baseAddress!).distance(to: $0) } ?? value.count
+        headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[..<length]))
         headerBytes.append(0)
     }
 
