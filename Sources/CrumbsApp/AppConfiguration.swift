@@ -71,7 +71,14 @@ public struct AppConfiguration: Sendable {
             partitioned: sessionCookiePartitioned)
     }
 
-    public static let systemClock: @Sendable () -> Int64 = { Int64(time(nil)) }
+    /// Seconds since the epoch, as Python's `int(time.time())`. Not `time()`: glibc serves it
+    /// from the clock tick, so for a few milliseconds after each second begins it still says
+    /// the last one, and a cookie Flask had just signed would be refused as not yet valid.
+    public static let systemClock: @Sendable () -> Int64 = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec)
+    }
 
     /// Refuses a configuration Flask would accept but that is unsafe or useless.
     public func validate() throws(ConfigurationError) {

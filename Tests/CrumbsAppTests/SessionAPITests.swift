@@ -163,6 +163,24 @@ extension LiveApp {
         #expect(try app.json(try app.get("/sessions/count")).session?["session_value"] == 2)
     }
 
+    /// Flask stamps cookies with `int(time.time())`: a clock that lags it at the turn of a
+    /// second (as glibc's tick-driven `time()` does for a few milliseconds) refuses a cookie
+    /// Flask signed that very moment as not yet valid. Watched across at least one turn.
+    @Test func theSessionClockNeverLagsTheWallClock() {
+        var wall = timeval()
+        gettimeofday(&wall, nil)
+        let end = wall.tv_sec + 2
+        var readings = 0
+        while wall.tv_sec < end {
+            gettimeofday(&wall, nil)
+            let clock = AppConfiguration.systemClock()
+            #expect(clock >= Int64(wall.tv_sec))
+            if clock < Int64(wall.tv_sec) { return }
+            readings += 1
+        }
+        #expect(readings > 1000)
+    }
+
     @Test func unsafeConfigurationsAreRefused() {
         let key = LiveApp.secret
         let refused: [AppConfiguration] = [
