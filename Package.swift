@@ -73,7 +73,7 @@ let package = Package(
 
         // Test targets are left out of -warnings-as-errors: Swift Testing's macros expand to
         // code that Swift 6.3 warns about.
-        .testTarget(name: "CrumbsSessionTests", dependencies: ["CrumbsSession"]),
+        .testTarget(name: "CrumbsSessionTests", dependencies: ["CrumbsSession", "CZlib"]),
         .testTarget(name: "CrumbsCommandLineTests", dependencies: ["CrumbsCommandLine", "CrumbsSession"]),
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "HTTPTestSupport"]),

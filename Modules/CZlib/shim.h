@@ -3,14 +3,16 @@
 
 #include <zlib.h>
 
-// inflateInit and deflateInit are macros over inflateInit_/deflateInit_ that pass the
-// library version and stream size: Swift cannot import them.
+// inflateInit is a macro over inflateInit_ that passes the library version and stream
+// size: Swift cannot import it.
 static inline int crumbs_inflate_init(z_streamp stream) {
     return inflateInit(stream);
 }
 
-static inline int crumbs_deflate_init(z_streamp stream, int level) {
-    return deflateInit(stream, level);
+// deflateInit2 is a macro over deflateInit2_ for the same reason. The window is zlib's
+// default (MAX_WBITS), as in Python's zlib.compress: it is written into the stream header.
+static inline int crumbs_deflate_init(z_streamp stream, int level, int memory_level) {
+    return deflateInit2(stream, level, Z_DEFLATED, MAX_WBITS, memory_level, Z_DEFAULT_STRATEGY);
 }
 
 #endif

@@ -3,31 +3,51 @@ import CZlib
 /// zlib streams (RFC 1950), as Python's `zlib.compress`/`zlib.decompress` write and read
 /// them; itsdangerous compresses a session payload when that makes it shorter.
 ///
-/// Each instance keeps one deflate and one inflate state and resets them per message:
+/// Each instance keeps its deflate and inflate states and resets them per message:
 /// setting a state up allocates and clears about 300 KB, which would otherwise dominate
 /// the cost of signing a cookie. Not thread-safe: keep one per event loop.
 public final class Zlib {
-    private let deflater: UnsafeMutablePointer<z_stream>
+    /// Python's memory level (zlib's `DEF_MEM_LEVEL`). Its hash table is 64 KB, and
+    /// `deflateReset` clears it for every message: 64 KB written per signed cookie.
+    private static let standardMemoryLevel: Int32 = 8
+    /// A 512-byte table, used where `smallTableWritesTheSameBytes` shows it changes nothing.
+    private static let smallTableMemoryLevel: Int32 = 1
+    /// At memory level 1 a block ends at 127 symbols, and n bytes make at most n symbols.
+    static let smallTableInputLimit = 120
+    /// The fewest earlier positions deflate walks in search of a match at the default level:
+    /// `max_chain` 128, cut to a quarter once it holds a match of 8 bytes or more.
+    private static let shortestChainWalk = 32
+
+    private let standardDeflater: UnsafeMutablePointer<z_stream>
+    private let smallTableDeflater: UnsafeMutablePointer<z_stream>
     private let inflater: UnsafeMutablePointer<z_stream>
     private var inflateChunk = [UInt8](repeating: 0, count: 16 * 1024)
     private var deflateOutput = [UInt8](repeating: 0, count: 1024)
 
     public init() {
-        // z_stream must not move once initialised (zlib keeps a pointer back to it), so it
+        // z_stream must not move once initialised (zlib keeps a pointer back to it), so each
         // lives in its own allocation rather than in a Swift stored property.
-        deflater = .allocate(capacity: 1)
-        deflater.initialize(to: z_stream())
-        inflater = .allocate(capacity: 1)
-        inflater.initialize(to: z_stream())
-        let deflateReady = crumbs_deflate_init(deflater, Z_DEFAULT_COMPRESSION) == Z_OK
-        let inflateReady = crumbs_inflate_init(inflater) == Z_OK
-        precondition(deflateReady && inflateReady, "zlib could not allocate its state")
+        func newStream() -> UnsafeMutablePointer<z_stream> {
+            let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            stream.initialize(to: z_stream())
+            return stream
+        }
+        standardDeflater = newStream()
+        smallTableDeflater = newStream()
+        inflater = newStream()
+        let ready =
+            crumbs_deflate_init(standardDeflater, Z_DEFAULT_COMPRESSION, Self.standardMemoryLevel) == Z_OK
+            && crumbs_deflate_init(smallTableDeflater, Z_DEFAULT_COMPRESSION, Self.smallTableMemoryLevel) == Z_OK
+            && crumbs_inflate_init(inflater) == Z_OK
+        precondition(ready, "zlib could not allocate its state")
     }
 
     deinit {
-        deflateEnd(deflater)
+        deflateEnd(standardDeflater)
+        deflateEnd(smallTableDeflater)
         inflateEnd(inflater)
-        deflater.deallocate()
+        standardDeflater.deallocate()
+        smallTableDeflater.deallocate()
         inflater.deallocate()
     }
 
@@ -42,6 +62,7 @@ public final class Zlib {
     }
 
     public func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let deflater = Self.smallTableWritesTheSameBytes(source) ? smallTableDeflater : standardDeflater
         deflateReset(deflater)
         let bound = Int(deflateBound(deflater, uLong(source.count)))
         if deflateOutput.count < bound { deflateOutput = [UInt8](repeating: 0, count: bound) }
@@ -55,6 +76,26 @@ public final class Zlib {
             let produced = target.count - Int(deflater.pointee.avail_out)
             return body(UnsafeBufferPointer(rebasing: target[..<produced]))
         }
+    }
+
+    /// Whether memory level 1 deflates `source` to the same bytes as Python's level 8. The
+    /// level changes two things in zlib's deflate:
+    /// - where a block ends: one input of up to `smallTableInputLimit` bytes is one block at
+    ///   either level;
+    /// - the hash (`hash_bits` = level + 7) that chains each position to the earlier ones
+    ///   that start with the same three bytes. Positions with other bytes but the same hash
+    ///   join the chain too: the matcher skips them, but they count towards the positions it
+    ///   walks. While no chain is longer than `shortestChainWalk`, every walk meets every
+    ///   real candidate, in the same order, under either hash, and picks the same match.
+    /// Both hashes end in the third byte's low three bits (c0<<6 ^ c1<<3 ^ c2 in 8 bits,
+    /// c0<<10 ^ c1<<5 ^ c2 in 15), so a chain only holds positions whose third bytes agree in
+    /// those bits: counting positions by them bounds every chain under both hashes.
+    static func smallTableWritesTheSameBytes(_ source: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard source.count <= smallTableInputLimit else { return false }
+        var positionsByLowBits = SIMD8<UInt8>()
+        // Position i hashes bytes i, i + 1 and i + 2: the third bytes are those from 2 on.
+        for byte in source.dropFirst(2) { positionsByLowBits[Int(byte & 7)] &+= 1 }
+        return Int(positionsByLowBits.max()) <= shortestChainWalk
     }
 
     /// Inflates one complete zlib stream, or returns nil if it is corrupt, truncated,

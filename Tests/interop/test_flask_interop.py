@@ -139,6 +139,35 @@ def test_compressed_and_nested_flask_sessions_pass_through_crumbs(crumbs, flask_
     assert isinstance(returned["pair"], tuple) and returned["raw"] == b"\x00\xff"
 
 
+def test_resigned_sessions_carry_flasks_payload_bytes(crumbs, flask_server, flask_app):
+    """Counting re-signs the session. Its payload (the JSON, or "." and the JSON's zlib
+    stream when that is shorter) must be the bytes Flask writes for the same request, small
+    sessions and large, compressible or not; only the timestamp and signature may differ."""
+    rng = random.Random(20261127)
+    words = ["World", "Moon", "crumb", "é", "😀", 'q"uote', "back\\slash", "ab"]
+    kinds = {"compressed, at most 120 bytes": 0, "compressed, longer": 0, "plain": 0}
+    for _ in range(120):
+        data = {
+            "count": rng.randrange(10 ** rng.randint(1, 12)),
+            "hello": "".join(rng.choice(words) for _ in range(rng.randint(0, 6))),
+            "goodnight": rng.choice(words) * rng.choice([0, 1, 2, rng.randint(3, 40)]),
+        }
+        if rng.random() < 0.3:
+            data["crumbs"] = [rng.choice(words) for _ in range(rng.randint(0, 30))]
+        cookie = f"session={dumps(flask_app, data)}"
+        from_crumbs = session_cookie(get(crumbs.port, "/sessions/count", cookie)[1])
+        from_flask = session_cookie(get(flask_server, "/sessions/count", cookie)[1])
+        assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], data
+        size = len(json.dumps(loads(flask_app, from_flask), separators=(",", ":")))
+        if not from_flask.startswith("."):
+            kinds["plain"] += 1
+        elif size <= 120:
+            kinds["compressed, at most 120 bytes"] += 1
+        else:
+            kinds["compressed, longer"] += 1
+    assert min(kinds.values()) >= 10, kinds
+
+
 def test_flask_cookie_signed_with_another_key_is_refused(crumbs):
     other_app = create_app(b"a key that crumbs does not know!")
     cookie = dumps(other_app, {"count": 10})
