@@ -53,14 +53,10 @@ public final class Zlib {
 
     /// `zlib.compress(data)`: default level and window, so the bytes match Python's.
     public func compress(_ input: [UInt8]) -> [UInt8] {
-        compress(input) { Array($0) }
+        input.withUnsafeBufferPointer { source in compress(source) { Array($0) } }
     }
 
     /// Compresses into a buffer kept between calls and lends the result to `body`.
-    public func compress<Result>(_ input: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        input.withUnsafeBufferPointer { compress($0, body) }
-    }
-
     public func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let deflater = Self.smallTableWritesTheSameBytes(source) ? smallTableDeflater : standardDeflater
         deflateReset(deflater)
