@@ -9,14 +9,17 @@ public enum CrumbsServer {
     /// up to that, the app reads them and answers a JSON 413.
     /// - Parameter transport: where to listen and the connection limits; its body limit is
     ///   replaced by four times the app's.
-    public static func make(_ app: AppConfiguration, transport: HTTPServerConfiguration) throws -> HTTPServer {
+    public static func make(
+        _ app: AppConfiguration, transport: HTTPServerConfiguration, stopOnSignals: [Int32] = [],
+        onSignal: (@Sendable (Int32) -> Void)? = nil
+    ) throws -> HTTPServer {
         try app.validate()
         // Fails here, at start-up, if libcrypto cannot key a context; the loops then build
         // theirs the same way.
         _ = try CrumbsHandler(configuration: app)
         var transport = transport
         transport.maxBodyBytes = app.maxBodyBytes * 4
-        return HTTPServer(configuration: transport) {
+        return HTTPServer(configuration: transport, stopOnSignals: stopOnSignals, onSignal: onSignal) {
             do {
                 return try CrumbsHandler(configuration: app)
             } catch {

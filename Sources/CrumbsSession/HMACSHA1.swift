@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// Errors from libcrypto, which Crumbs only expects when the library itself is broken.
 public struct CryptoError: Error, CustomStringConvertible, Sendable {

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 public enum SHA256 {
     /// The SHA-256 digest of `bytes` in standard base64 with padding, as a

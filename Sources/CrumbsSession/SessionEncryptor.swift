@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// Opt-in encrypted session cookies: AES-256-GCM, opaque in the browser's dev tools.
 ///

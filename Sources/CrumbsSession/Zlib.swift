@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 
 /// zlib streams (RFC 1950), as Python's `zlib.compress`/`zlib.decompress` write and read
 /// them; itsdangerous compresses a session payload when that makes it shorter.

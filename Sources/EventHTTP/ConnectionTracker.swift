@@ -1,4 +1,4 @@
-import CLibevent
+internal import CLibevent
 
 #if canImport(Glibc)
     import Glibc
@@ -17,26 +17,13 @@ import CLibevent
 /// or, for a connection that never sent a request, at the next check after evhttp dropped
 /// it (evhttp clears the bufferevent's callbacks when it lets go).
 final class ConnectionTracker {
-    /// One accepted connection.
-    final class Connection {
-        unowned let tracker: ConnectionTracker
-        let bufferevent: OpaquePointer
-        var timer: OpaquePointer?
-        var hadRequest = false
-        var refused = false
-        let acceptedAt: Int64
-
-        init(tracker: ConnectionTracker, bufferevent: OpaquePointer, acceptedAt: Int64) {
-            self.tracker = tracker
-            self.bufferevent = bufferevent
-            self.acceptedAt = acceptedAt
-        }
-    }
-
     private let base: OpaquePointer
     let limit: Int
     let headDeadlineSeconds: Int
-    private(set) var connections: [OpaquePointer: Connection] = [:]
+    private(set) var connections: [OpaquePointer: TrackedConnection] = [:]
+    /// Replies handed to evhttp and not yet settled, over every connection: a graceful stop
+    /// waits for this to reach 0.
+    private(set) var repliesInFlight = 0
     /// Sent, before closing, to a connection beyond the limit.
     private let refusal: [UInt8]
 
@@ -56,7 +43,7 @@ final class ConnectionTracker {
             return nil
         }
         bufferevent_incref(bufferevent)
-        let connection = Connection(tracker: self, bufferevent: bufferevent, acceptedAt: monotonicSeconds())
+        let connection = TrackedConnection(tracker: self, bufferevent: bufferevent, acceptedAt: monotonicSeconds())
         connection.refused = connections.count >= limit
         connections[bufferevent] = connection
         let context = Unmanaged.passUnretained(connection).toOpaque()
@@ -66,19 +53,35 @@ final class ConnectionTracker {
         return bufferevent
     }
 
-    /// The connection carrying `request` has sent a whole head: the deadline no longer
-    /// applies, and evhttp will say when it closes.
-    func sawRequest(on evhttpConnection: OpaquePointer) {
+    /// The connection carrying a request has sent a whole head: the deadline no longer
+    /// applies, and evhttp will say when it closes. Returns the connection's record.
+    func sawRequest(on evhttpConnection: OpaquePointer) -> TrackedConnection? {
         guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
-            let connection = connections[bufferevent], !connection.hadRequest
-        else { return }
-        connection.hadRequest = true
-        if let timer = connection.timer { event_del(timer) }
-        evhttp_connection_set_closecb(
-            evhttpConnection, connectionClosedCallback, Unmanaged.passUnretained(connection).toOpaque())
+            let connection = connections[bufferevent]
+        else { return nil }
+        if !connection.hadRequest {
+            connection.hadRequest = true
+            if let timer = connection.timer { event_del(timer) }
+            evhttp_connection_set_closecb(
+                evhttpConnection, connectionClosedCallback, Unmanaged.passUnretained(connection).toOpaque())
+        }
+        return connection
     }
 
-    fileprivate func timerFired(_ connection: Connection) {
+    /// A reply has been handed to evhttp on `connection`.
+    func replyStarted(on connection: TrackedConnection) {
+        connection.repliesInFlight += 1
+        repliesInFlight += 1
+    }
+
+    /// evhttp wrote the last byte of a reply on `connection`.
+    func replyFinished(on connection: TrackedConnection) {
+        guard connection.repliesInFlight > 0 else { return }
+        connection.repliesInFlight -= 1
+        repliesInFlight -= 1
+    }
+
+    fileprivate func timerFired(_ connection: TrackedConnection) {
         if evhttpReleased(connection) {
             release(connection)
             return
@@ -96,8 +99,12 @@ final class ConnectionTracker {
         schedule(connection, afterSeconds: 1)
     }
 
-    fileprivate func release(_ connection: Connection) {
+    fileprivate func release(_ connection: TrackedConnection) {
         guard connections.removeValue(forKey: connection.bufferevent) != nil else { return }
+        // A reply cut short by the connection's end is settled with it: evhttp never
+        // reports its completion.
+        repliesInFlight -= connection.repliesInFlight
+        connection.repliesInFlight = 0
         if let timer = connection.timer { event_free(timer) }
         connection.timer = nil
         bufferevent_decref(connection.bufferevent)
@@ -108,14 +115,14 @@ final class ConnectionTracker {
         for connection in Array(connections.values) { release(connection) }
     }
 
-    private func schedule(_ connection: Connection, afterSeconds seconds: Int) {
+    private func schedule(_ connection: TrackedConnection, afterSeconds seconds: Int) {
         guard let timer = connection.timer else { return }
         var delay = timeval(tv_sec: seconds, tv_usec: 0)
         event_add(timer, &delay)
     }
 
     /// evhttp sets its callbacks on the bufferevent it uses and clears them when it frees it.
-    private func evhttpReleased(_ connection: Connection) -> Bool {
+    private func evhttpReleased(_ connection: TrackedConnection) -> Bool {
         var readCallback: bufferevent_data_cb? = nil
         bufferevent_getcb(connection.bufferevent, &readCallback, nil, nil, nil)
         return readCallback == nil
@@ -124,13 +131,13 @@ final class ConnectionTracker {
 
 private let connectionTimerCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
     guard let context else { return }
-    let connection = Unmanaged<ConnectionTracker.Connection>.fromOpaque(context).takeUnretainedValue()
+    let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
     connection.tracker.timerFired(connection)
 }
 
 private let connectionClosedCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
     guard let context else { return }
-    let connection = Unmanaged<ConnectionTracker.Connection>.fromOpaque(context).takeUnretainedValue()
+    let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
     // evhttp still holds its own reference and frees the bufferevent right after this.
     connection.tracker.release(connection)
 }

@@ -1,4 +1,4 @@
-import CLibevent
+internal import CLibevent
 
 #if canImport(Glibc)
     import Glibc
@@ -22,60 +22,92 @@ final class EventLoop: @unchecked Sendable {
         case drain = 2
     }
 
-    let base: OpaquePointer
-    private let http: OpaquePointer
+    /// The steps of set-up that acquire something, in order. A test names one to make it
+    /// fail, and checks that everything acquired before it is given back.
+    enum SetupStep: CaseIterable {
+        case base, http, replyBuffer, wakePipe, wakeEvent, signals, acceptSocket
+    }
+
+    // What the loop owns. Each is nil (or -1) until acquired and again once given back:
+    // `releaseResources()`, the one tear-down path, frees each exactly once, whether set-up
+    // failed half-way (Swift runs `deinit` when a class's `init` throws), the loop ran and
+    // exited, or it was built and never run.
+    private var base: OpaquePointer?
+    private var http: OpaquePointer?
     /// Reused for every reply body; `evhttp_send_reply` drains it.
-    private let replyBuffer: OpaquePointer
+    private var replyBuffer: OpaquePointer?
+    private var wakeEvent: OpaquePointer?
+    private var signalEvents: [OpaquePointer] = []
+    private var drainTimer: OpaquePointer?
+    /// The listening socket, until evhttp takes it over (and closes it in `evhttp_free`).
+    private var unclaimedSocket: Int32 = -1
+    private var boundSocket: OpaquePointer?
+    private var tracker: ConnectionTracker?
+    /// The wake-up pipe outlives the rest: other threads may write to it until the server
+    /// that holds this loop is gone, so only `deinit` closes it.
+    private var wakeReader: Int32 = -1
+    private var wakeWriter: Int32 = -1
+
     /// Reused for every reply: the handler writes into it, keeping its arrays' storage.
     private var response = HTTPResponse(status: 200)
     private let makeHandler: @Sendable () -> any HTTPHandler
     private var handler: (any HTTPHandler)?
-    private var signalEvents: [OpaquePointer] = []
+    private let onSignal: ((Int32) -> Void)?
     private var thread: pthread_t?
-    private var boundSocket: OpaquePointer?
-    private let tracker: ConnectionTracker
     private let shutdownGraceSeconds: Int
-    /// Replies handed to evhttp whose last byte has not been written yet.
-    private var repliesInFlight = 0
     private var draining = false
     private var drainDeadline: Int64 = 0
-    private var drainTimer: OpaquePointer?
-    private let wakeReader: Int32
-    private let wakeWriter: Int32
-    private var wakeEvent: OpaquePointer?
 
-    init(socket: Int32, configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler)
-        throws(HTTPServerError)
-    {
-        guard let base = Self.makeBase() else { throw HTTPServerError("event_base_new_with_config failed") }
-        guard let http = evhttp_new(base), let replyBuffer = evbuffer_new() else {
-            event_base_free(base)
-            throw HTTPServerError("evhttp_new failed")
+    /// Takes ownership of `socket` (a listening one): evhttp closes it when the loop ends,
+    /// and so does a failed set-up. `signals` are watched on this loop, each calling
+    /// `onSignal` on its thread.
+    init(
+        socket: Int32, configuration: HTTPServerConfiguration, signals: [Int32] = [],
+        onSignal: ((Int32) -> Void)? = nil, makeHandler: @escaping @Sendable () -> any HTTPHandler,
+        failingAt failure: SetupStep? = nil
+    ) throws(HTTPServerError) {
+        unclaimedSocket = socket
+        self.makeHandler = makeHandler
+        self.onSignal = onSignal
+        self.shutdownGraceSeconds = configuration.shutdownGraceSeconds
+        let context = Unmanaged.passUnretained(self).toOpaque()
+
+        guard failure != .base, let base = Self.makeBase() else {
+            throw HTTPServerError("event_base_new_with_config failed")
         }
+        self.base = base
+        guard failure != .http, let http = evhttp_new(base) else { throw HTTPServerError("evhttp_new failed") }
+        self.http = http
+        guard failure != .replyBuffer, let replyBuffer = evbuffer_new() else {
+            throw HTTPServerError("evbuffer_new failed")
+        }
+        self.replyBuffer = replyBuffer
         var pipeEnds: [Int32] = [-1, -1]
-        guard pipe(&pipeEnds) == 0 else {
-            let error = errno
-            evbuffer_free(replyBuffer)
-            evhttp_free(http)
-            event_base_free(base)
-            throw HTTPServerError("pipe", errno: error)
+        guard failure != .wakePipe, pipe(&pipeEnds) == 0 else {
+            throw HTTPServerError("pipe", errno: failure == .wakePipe ? EMFILE : errno)
         }
+        (wakeReader, wakeWriter) = (pipeEnds[0], pipeEnds[1])
         // A full pipe already holds a command the loop has yet to read: writers never wait.
         for end in pipeEnds {
             _ = crumbs_set_nonblocking(end)
             _ = evutil_make_socket_closeonexec(end)
         }
-        wakeReader = pipeEnds[0]
-        wakeWriter = pipeEnds[1]
-        self.base = base
-        self.http = http
-        self.replyBuffer = replyBuffer
-        self.makeHandler = makeHandler
-        self.shutdownGraceSeconds = configuration.shutdownGraceSeconds
-        self.tracker = ConnectionTracker(
+        guard failure != .wakeEvent,
+            let wakeEvent = event_new(base, wakeReader, Int16(EV_READ | EV_PERSIST), wakeCallback, context)
+        else { throw HTTPServerError("event_new failed for the wake-up pipe") }
+        self.wakeEvent = wakeEvent
+        guard event_add(wakeEvent, nil) == 0 else { throw HTTPServerError("event_add failed for the wake-up pipe") }
+        for signal in signals {
+            guard failure != .signals,
+                let event = event_new(base, signal, Int16(EV_SIGNAL | EV_PERSIST), signalCallback, context)
+            else { throw HTTPServerError("cannot watch signal \(signal)") }
+            signalEvents.append(event)
+            guard event_add(event, nil) == 0 else { throw HTTPServerError("cannot watch signal \(signal)") }
+        }
+
+        tracker = ConnectionTracker(
             base: base, limit: max(1, configuration.maxConnections / configuration.threads),
             headDeadlineSeconds: configuration.headTimeoutSeconds)
-
         // Debian's libevent has no size limits and a 50 s timeout unless told otherwise.
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
         evhttp_set_max_body_size(http, configuration.maxBodyBytes)
@@ -88,22 +120,42 @@ final class EventLoop: @unchecked Sendable {
             | EVHTTP_REQ_TRACE.rawValue
         evhttp_set_allowed_methods(http, UInt16(methods))
         evhttp_set_default_content_type(http, "application/json")
-        evhttp_set_gencb(http, requestCallback, Unmanaged.passUnretained(self).toOpaque())
-        evhttp_set_bevcb(http, newConnectionCallback, Unmanaged.passUnretained(self).toOpaque())
-        wakeEvent = event_new(
-            base, wakeReader, Int16(EV_READ | EV_PERSIST), wakeCallback, Unmanaged.passUnretained(self).toOpaque())
-        if let wakeEvent { event_add(wakeEvent, nil) }
-        // evhttp owns the socket from here and closes it in evhttp_free.
-        guard wakeEvent != nil, let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
-            if let wakeEvent { event_free(wakeEvent) }
-            close(wakeReader)
-            close(wakeWriter)
-            evbuffer_free(replyBuffer)
-            evhttp_free(http)
-            event_base_free(base)
+        evhttp_set_gencb(http, requestCallback, context)
+        evhttp_set_bevcb(http, newConnectionCallback, context)
+        guard failure != .acceptSocket, let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
             throw HTTPServerError("evhttp_accept_socket_with_handle failed")
         }
+        unclaimedSocket = -1
         self.boundSocket = boundSocket
+    }
+
+    deinit {
+        releaseResources()
+        if wakeReader >= 0 { close(wakeReader) }
+        if wakeWriter >= 0 { close(wakeWriter) }
+    }
+
+    /// Frees what the loop acquired, each thing once, in the reverse order of set-up. evhttp
+    /// goes before the tracker: freeing its connections tells the tracker they closed.
+    private func releaseResources() {
+        for event in signalEvents { event_free(event) }
+        signalEvents.removeAll()
+        if let drainTimer { event_free(drainTimer) }
+        drainTimer = nil
+        if let wakeEvent { event_free(wakeEvent) }
+        wakeEvent = nil
+        if let http { evhttp_free(http) }
+        http = nil
+        boundSocket = nil
+        if unclaimedSocket >= 0 { close(unclaimedSocket) }
+        unclaimedSocket = -1
+        tracker?.releaseAll()
+        tracker = nil
+        if let replyBuffer { evbuffer_free(replyBuffer) }
+        replyBuffer = nil
+        handler = nil
+        if let base { event_base_free(base) }
+        base = nil
     }
 
     /// evhttp turns reading off and writing on for every reply, then the reverse: four
@@ -115,20 +167,6 @@ final class EventLoop: @unchecked Sendable {
         defer { event_config_free(config) }
         event_config_set_flag(config, Int32(EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST.rawValue))
         return event_base_new_with_config(config)
-    }
-
-    func watchSignal(
-        _ signal: Int32, callback: @escaping @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void,
-        context: UnsafeMutableRawPointer
-    ) throws(HTTPServerError) {
-        guard let event = event_new(base, signal, Int16(EV_SIGNAL | EV_PERSIST), callback, context) else {
-            throw HTTPServerError("cannot watch signal \(signal)")
-        }
-        guard event_add(event, nil) == 0 else {
-            event_free(event)
-            throw HTTPServerError("cannot watch signal \(signal)")
-        }
-        signalEvents.append(event)
     }
 
     func startThread() throws(HTTPServerError) {
@@ -146,26 +184,13 @@ final class EventLoop: @unchecked Sendable {
         self.thread = thread
     }
 
-    deinit {
-        close(wakeReader)
-        close(wakeWriter)
-    }
-
     /// The loop's whole life, on the calling thread: create the handler, serve until asked to
     /// exit, tear down.
     func run() {
+        guard let base else { return }
         handler = makeHandler()
         event_base_dispatch(base)
-        for event in signalEvents { event_free(event) }
-        signalEvents.removeAll()
-        if let drainTimer { event_free(drainTimer) }
-        if let wakeEvent { event_free(wakeEvent) }
-        wakeEvent = nil
-        evhttp_free(http)
-        tracker.releaseAll()
-        evbuffer_free(replyBuffer)
-        handler = nil
-        event_base_free(base)
+        releaseResources()
     }
 
     /// Safe from any thread, and before the loop has started: the command waits in the pipe.
@@ -180,14 +205,14 @@ final class EventLoop: @unchecked Sendable {
         while case let count = read(wakeReader, &chunk, chunk.count), count > 0 { commands += chunk.prefix(count) }
         // `loopexit`, not `loopbreak`: requests already read in this pass are still answered.
         if commands.contains(Command.exit.rawValue) {
-            event_base_loopexit(base, nil)
+            if let base { event_base_loopexit(base, nil) }
         } else if commands.contains(Command.drain.rawValue) {
             beginDrain()
         }
     }
 
     private func beginDrain() {
-        guard !draining else { return }
+        guard !draining, let base, let http else { return }
         draining = true
         if let boundSocket { evhttp_del_accept_socket(http, boundSocket) }
         boundSocket = nil
@@ -199,15 +224,16 @@ final class EventLoop: @unchecked Sendable {
     }
 
     fileprivate func checkDrained() {
-        if repliesInFlight == 0 || monotonicSeconds() >= drainDeadline { event_base_loopexit(base, nil) }
+        guard let base, let tracker else { return }
+        if tracker.repliesInFlight == 0 || monotonicSeconds() >= drainDeadline { event_base_loopexit(base, nil) }
     }
 
-    fileprivate func replyCompleted() {
-        repliesInFlight -= 1
+    fileprivate func signalReceived(_ signal: Int32) {
+        onSignal?(signal)
     }
 
     fileprivate func newConnection() -> OpaquePointer? {
-        tracker.newBufferevent()
+        tracker?.newBufferevent()
     }
 
     func join() {
@@ -218,8 +244,8 @@ final class EventLoop: @unchecked Sendable {
 
     /// Every request gets exactly one reply, sent here.
     fileprivate func serve(_ request: OpaquePointer) {
-        guard let handler else { return }
-        if let connection = evhttp_request_get_connection(request) { tracker.sawRequest(on: connection) }
+        guard let handler, let tracker, let replyBuffer else { return }
+        let connection = evhttp_request_get_connection(request).flatMap { tracker.sawRequest(on: $0) }
         // The reused response, moved out for the request: one access to the property
         // instead of one per use, and its arrays stay uniquely referenced.
         var response = HTTPResponse(status: 200)
@@ -237,8 +263,12 @@ final class EventLoop: @unchecked Sendable {
         response.body.withUnsafeBytes { body in
             _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
         }
-        repliesInFlight += 1
-        evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(self).toOpaque())
+        // The record outlives the reply: evhttp frees a connection's requests before it
+        // calls the close callback that lets the record go.
+        if let connection {
+            tracker.replyStarted(on: connection)
+            evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(connection).toOpaque())
+        }
         HTTPResponse.reasonPhrase(for: response.status).withCString { reason in
             evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
         }
@@ -269,7 +299,13 @@ private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPoi
 
 private let replyCompleteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
     guard let context else { return }
-    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().replyCompleted()
+    let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
+    connection.tracker.replyFinished(on: connection)
+}
+
+private let signalCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { signal, _, context in
+    guard let context else { return }
+    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().signalReceived(signal)
 }
 
 private let newConnectionCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> OpaquePointer? = {

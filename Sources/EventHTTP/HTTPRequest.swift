@@ -1,5 +1,5 @@
-import CLibevent
-import CLibeventRequest
+internal import CLibevent
+internal import CLibeventRequest
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,4 @@
-import CLibevent
+internal import CLibevent
 
 #if canImport(Glibc)
     import Glibc
@@ -56,17 +56,33 @@ public struct HTTPServerConfiguration: Sendable {
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     private let makeHandler: @Sendable () -> any HTTPHandler
+    private let stopSignals: [Int32]
+    private let onSignal: (@Sendable (Int32) -> Void)?
     private var loops: [EventLoop] = []
-    /// The port bound, known once `start()` returns.
+    /// The port bound, known once `bind()` or `start()` returns.
     public private(set) var port = 0
+    /// Tests only: make set-up fail at this step of this loop.
+    var loopSetupFailure: (loop: Int, step: EventLoop.SetupStep)?
 
-    public init(configuration: HTTPServerConfiguration, makeHandler: @escaping @Sendable () -> any HTTPHandler) {
+    /// - Parameters:
+    ///   - stopOnSignals: signals (e.g. SIGINT, SIGTERM) that stop the server gracefully, and
+    ///     at once when one comes a second time. They are watched from the moment the loops
+    ///     are built, by the first loop, so nothing can touch a running loop from outside.
+    ///   - onSignal: runs on the first loop's thread when one of them arrives, before the
+    ///     loops stop.
+    public init(
+        configuration: HTTPServerConfiguration, stopOnSignals: [Int32] = [],
+        onSignal: (@Sendable (Int32) -> Void)? = nil, makeHandler: @escaping @Sendable () -> any HTTPHandler
+    ) {
         self.configuration = configuration
         self.makeHandler = makeHandler
+        self.stopSignals = stopOnSignals
+        self.onSignal = onSignal
     }
 
-    /// Binds the sockets and sets up the loops without running them: `port` is known after it,
-    /// and `stopOnSignals` may be called. `start()` and `run()` call it if nobody has.
+    /// Binds the sockets and sets up the loops without running them: `port` is known after
+    /// it. `start()` and `run()` call it if nobody has. When it fails, nothing it acquired
+    /// is kept: every socket is closed and every loop built so far is freed.
     public func bind() throws(HTTPServerError) {
         precondition(loops.isEmpty, "bind() may be called once")
         guard configuration.threads >= 1 else { throw HTTPServerError("threads must be at least 1") }
@@ -77,14 +93,22 @@ public final class HTTPServer: @unchecked Sendable {
             host: configuration.host, port: configuration.port, count: configuration.threads,
             backlog: configuration.listenBacklog)
         self.port = port
+        var built: [EventLoop] = []
         for (index, socket) in sockets.enumerated() {
             do throws(HTTPServerError) {
-                loops.append(try EventLoop(socket: socket, configuration: configuration, makeHandler: makeHandler))
+                // Each loop owns its socket from here, failing or not.
+                built.append(
+                    try EventLoop(
+                        socket: socket, configuration: configuration, signals: index == 0 ? stopSignals : [],
+                        onSignal: { [unowned self] in signalReceived($0) }, makeHandler: makeHandler,
+                        failingAt: loopSetupFailure?.loop == index ? loopSetupFailure?.step : nil))
             } catch {
-                sockets[index...].forEach { close($0) }
+                // The loops built so far go with `built`; the sockets not handed over yet close here.
+                sockets[(index + 1)...].forEach { close($0) }
                 throw error
             }
         }
+        loops = built
     }
 
     /// Starts every loop on a thread of its own and returns.
@@ -115,25 +139,12 @@ public final class HTTPServer: @unchecked Sendable {
         for loop in loops { loop.send(.drain) }
     }
 
-    /// Stops the server gracefully when one of `signals` arrives (e.g. SIGINT, SIGTERM), and
-    /// at once on a second one. Call after `bind()` or `start()`. `onSignal` runs on the first
-    /// loop's thread before the loops stop.
-    public func stopOnSignals(_ signals: [Int32], onSignal: (@Sendable (Int32) -> Void)? = nil) throws(HTTPServerError) {
-        guard let first = loops.first else { throw HTTPServerError("stopOnSignals needs a bound server") }
-        signalHandler = onSignal
-        for signal in signals {
-            try first.watchSignal(signal, callback: signalCallback, context: Unmanaged.passUnretained(self).toOpaque())
-        }
-    }
-
-    fileprivate var signalHandler: (@Sendable (Int32) -> Void)?
-
     /// Touched only on the first loop's thread, where signal events run.
     private var signalsReceived = 0
 
-    fileprivate func signalReceived(_ signal: Int32) {
+    private func signalReceived(_ signal: Int32) {
         signalsReceived += 1
-        signalHandler?(signal)
+        onSignal?(signal)
         if signalsReceived == 1 { stopGracefully() } else { stop() }
     }
 
@@ -141,11 +152,6 @@ public final class HTTPServer: @unchecked Sendable {
     public func wait() {
         for loop in loops { loop.join() }
     }
-}
-
-private let signalCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { signal, _, context in
-    guard let context else { return }
-    Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().signalReceived(signal)
 }
 
 /// Process-wide settings libevent needs before any event base exists.

@@ -1,4 +1,4 @@
-import CLibevent
+internal import CLibevent
 
 #if canImport(Glibc)
     import Glibc

@@ -27,11 +27,12 @@ func serve(_ options: ServeOptions) throws {
         transport: HTTPServerConfiguration(
             host: options.host, port: options.port, threads: options.threads, maxHeaderBytes: options.maxHeaderBytes,
             timeoutSeconds: options.timeout, headTimeoutSeconds: options.headTimeout,
-            maxConnections: options.maxConnections, shutdownGraceSeconds: options.shutdownGrace))
+            maxConnections: options.maxConnections, shutdownGraceSeconds: options.shutdownGrace),
+        stopOnSignals: [SIGINT, SIGTERM],
+        onSignal: { signal in
+            logger.notice("received signal \(signal), stopping: no new connections, finishing replies under way")
+        })
     try server.bind()
-    try server.stopOnSignals([SIGINT, SIGTERM]) { signal in
-        logger.notice("received signal \(signal), stopping: no new connections, finishing replies under way")
-    }
     let shownHost = options.host.contains(":" as Character) ? "[\(options.host)]" : options.host
     print("Crumbs listening on http://\(shownHost):\(server.port)")
     fflush(nil)

@@ -97,28 +97,73 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
     }
 
     @Test func aGracefulStopFinishesRepliesUnderWayAndRefusesNewConnections() throws {
-        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, shutdownGraceSeconds: 10)) {
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, shutdownGraceSeconds: 30)) {
             BigReplyHandler()
         }
         try server.start()
         let client = try RawHTTPClient(port: server.port, receiveBufferBytes: 4096)
         try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
-        // The server has started writing 8 MB that the client is not reading yet.
-        usleep(200_000)
+        // 8 MB cannot fit in the kernel's buffers while this client reads nothing: once its
+        // first byte is here, the reply is under way and stays so until the client reads.
+        try client.waitForFirstByte()
         let stopped = DispatchSemaphore(value: 0)
-        let waiter = Thread {
+        Thread {
             server.wait()
             stopped.signal()
-        }
+        }.start()
         server.stopGracefully()
-        waiter.start()
-        usleep(200_000)
+        // New connections are refused while the loop, unable to exit, is still writing.
+        #expect(eventually(within: 5) { (try? RawHTTPClient(port: server.port)) == nil })
         #expect(stopped.wait(timeout: .now()) == .timedOut, "the loop must wait for the reply under way")
-        #expect((try? RawHTTPClient.request(port: server.port, path: "/late")) == nil)
+        // The whole reply arrives: the loop kept writing after it was asked to stop.
         let reply = try client.readResponse()
         #expect(reply.status == 200)
         #expect(reply.body.count == BigReplyHandler.size)
         #expect(stopped.wait(timeout: .now() + 5) == .success)
+    }
+
+    @Test func aReplyCutByAResetDoesNotHoldUpAGracefulStop() throws {
+        // Before replies were settled with their connection, this stop waited the whole grace.
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, shutdownGraceSeconds: 60)) {
+            BigReplyHandler()
+        }
+        try server.start()
+        do {
+            let client = try RawHTTPClient(port: server.port, receiveBufferBytes: 2048)
+            try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+            try client.waitForFirstByte()
+            client.resetOnClose()
+        }
+        // The client is gone, with its reply half-written.
+        let stopped = DispatchSemaphore(value: 0)
+        Thread {
+            server.wait()
+            stopped.signal()
+        }.start()
+        server.stopGracefully()
+        #expect(stopped.wait(timeout: .now() + 10) == .success, "the stop waited for a reply nobody will read")
+    }
+
+    @Test(arguments: EventLoop.SetupStep.allCases)
+    func aFailedSetUpGivesBackEverySocketAndLoop(step: EventLoop.SetupStep) throws {
+        // Only the first loop watches signals.
+        for failingLoop in step == .signals ? [0] : [0, 2] {
+            let failing = HTTPServer(
+                configuration: HTTPServerConfiguration(port: 0, threads: 3), stopOnSignals: [SIGUSR2]
+            ) { EchoHandler() }
+            failing.loopSetupFailure = (failingLoop, step)
+            #expect(throws: HTTPServerError.self) { try failing.bind() }
+            // Were any socket still open, in a loop built before the failure or not handed to
+            // one yet, this port would still be taken. (LeakSanitizer, in `make check`, sees
+            // the loops' memory.)
+            let again = HTTPServer(configuration: HTTPServerConfiguration(port: failing.port, threads: 3)) {
+                EchoHandler()
+            }
+            try again.start()
+            #expect(try RawHTTPClient.request(port: again.port, path: "/").status == 200)
+            again.stop()
+            again.wait()
+        }
     }
 
     @Test func aGracefulStopWithNothingUnderWayIsImmediate() throws {

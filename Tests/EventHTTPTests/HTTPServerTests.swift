@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTestSupport
 import Testing
 
@@ -164,8 +165,9 @@ func withServer(
         try withServer(HTTPServerConfiguration(port: 0, maxHeaderBytes: 1024)) { server throws in
             let client = try RawHTTPClient(port: server.port)
             try client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Big: \(String(repeating: "x", count: 4096))\r\n\r\n")
-            let response = try? client.readResponse()
-            #expect(response.map { $0.status >= 400 && $0.status < 500 } ?? true)
+            // evhttp answers 400 to a head past the limit and closes the connection.
+            let response = try client.readResponse()
+            #expect(response.status == 400)
             #expect(client.readsEndOfStream())
             // Other clients are still served.
             #expect(try RawHTTPClient.request(port: server.port, path: "/after").status == 200)
@@ -199,11 +201,24 @@ func withServer(
         }
     }
 
-    @Test func stopBeforeTheLoopsRunStillStops() throws {
+    @Test func stopBeforeTheLoopsRunStillStopsAndFreesThePort() throws {
         let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0, threads: 2)) { EchoHandler() }
-        try server.start()
+        try server.bind()
+        // Asked before any loop runs: the command waits in each loop's pipe.
         server.stop()
-        server.wait()
+        try server.start()
+        let stopped = DispatchSemaphore(value: 0)
+        Thread {
+            server.wait()
+            stopped.signal()
+        }.start()
+        #expect(stopped.wait(timeout: .now() + 10) == .success)
+        // Every loop has exited and closed its socket: the port can be bound again.
+        let again = HTTPServer(configuration: HTTPServerConfiguration(port: server.port)) { EchoHandler() }
+        try again.start()
+        #expect(try RawHTTPClient.request(port: again.port, path: "/").status == 200)
+        again.stop()
+        again.wait()
     }
 
     @Test func refusesAPortInUse() throws {

@@ -68,6 +68,15 @@ public final class RawHTTPClient {
         setsockopt(socket, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
     }
 
+    /// Blocks until the server's first byte has arrived, without consuming it: a test that
+    /// then stops reading knows the reply is under way, not merely requested.
+    public func waitForFirstByte() throws {
+        var byte: UInt8 = 0
+        guard recv(socket, &byte, 1, Int32(MSG_PEEK)) == 1 else {
+            throw RawHTTPError(description: "no reply began: \(String(cString: strerror(errno)))")
+        }
+    }
+
     public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {

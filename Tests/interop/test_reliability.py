@@ -6,6 +6,7 @@ import json
 import resource
 import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -116,3 +117,35 @@ def test_sigterm_with_requests_in_flight_loses_none_and_exits_zero(tmp_path, key
     assert all(status == 200 and length > 100 for status, length in answered), set(answered)
     _, err = server.process.communicate(timeout=5)
     assert "finishing replies under way" in err and "stopped" in err
+
+
+def test_a_reply_cut_by_a_reset_does_not_stall_the_graceful_stop(tmp_path, key_file):
+    """libevent calls a reply's completion callback only once its last byte is written; a
+    client that resets mid-reply never lets that happen. The stop must not wait for it."""
+    server = Crumbs(
+        ["--port", "0", "--secret-key-file", str(key_file), "--threads", "1", "--shutdown-grace", "60"],
+        cwd=tmp_path,
+    )
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+    client.connect(("127.0.0.1", server.port))
+    # 2,000 pages (~9 KB each) pipelined: far more than the kernel's buffers hold, so while
+    # this client reads nothing a reply is always half-written.
+    client.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n" * 2000)
+    # The first bytes of the first reply have arrived: the server is writing.
+    client.settimeout(10)
+    assert client.recv(1, socket.MSG_PEEK) == b"H"
+    # A reset (linger 0) while the reply is under way.
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    client.close()
+    # The server is still serving after the reset.
+    assert get(server.port, "/crumbs")[0] == 200
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        code = server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        pytest.fail("SIGTERM waited for a reply whose client had gone (grace is 60 s)")
+    assert code == 0
+    assert time.monotonic() - started < 20

@@ -1,0 +1,23 @@
+internal import CLibevent
+
+/// One accepted connection as `ConnectionTracker` sees it: the bufferevent it handed evhttp
+/// (on which it holds a reference), its head-deadline timer, and the replies evhttp is
+/// still writing on it.
+final class TrackedConnection {
+    unowned let tracker: ConnectionTracker
+    let bufferevent: OpaquePointer
+    var timer: OpaquePointer?
+    var hadRequest = false
+    var refused = false
+    let acceptedAt: Int64
+    /// Replies handed to evhttp on this connection whose last byte is not yet written. When
+    /// the connection ends first (a reset, a timeout), evhttp frees them without a word, and
+    /// the tracker settles them with the connection.
+    var repliesInFlight = 0
+
+    init(tracker: ConnectionTracker, bufferevent: OpaquePointer, acceptedAt: Int64) {
+        self.tracker = tracker
+        self.bufferevent = bufferevent
+        self.acceptedAt = acceptedAt
+    }
+}
