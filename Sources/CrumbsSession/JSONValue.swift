@@ -6,6 +6,9 @@
 
 /// A JSON value as Python's `json` module reads and writes it, so that a session written by
 /// Flask comes back out byte for byte when Crumbs signs it again.
+///
+/// Strings and keys compare by code point, as Python's do: precomposed "é" and "e" followed
+/// by U+0301 are different strings (Swift's `String ==` would call them equal).
 public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -18,6 +21,19 @@ public enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
+
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let left), .bool(let right)): return left == right
+        case (.integer(let left), .integer(let right)): return left == right
+        case (.number(let left), .number(let right)): return JSONObject.compareUTF8(left, right) == 0
+        case (.string(let left), .string(let right)): return JSONObject.compareUTF8(left, right) == 0
+        case (.array(let left), .array(let right)): return left == right
+        case (.object(let left), .object(let right)): return left == right
+        default: return false
+        }
+    }
 
     /// Python's truth value (`bool(x)`), which decides Flask's `session.get(k) or default`.
     public var isTruthy: Bool {
@@ -44,6 +60,10 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     public struct Member: Equatable, Sendable {
         public let key: String
         public var value: JSONValue
+
+        public static func == (lhs: Member, rhs: Member) -> Bool {
+            JSONObject.compareUTF8(lhs.key, rhs.key) == 0 && lhs.value == rhs.value
+        }
     }
 
     public private(set) var members: [Member]
@@ -101,13 +121,17 @@ public struct JSONObject: Equatable, Sendable, Sequence {
 
     private enum Position { case found(Int), insertAt(Int) }
 
-    /// Where `key` is or would go. Small objects (sessions are) are scanned with `==`,
-    /// which compares short strings as integers; larger ones are searched by UTF-8 bytes,
-    /// whose order is the code-point order Python sorts by.
+    /// Where `key` is or would go, comparing UTF-8 bytes: their order is the code-point
+    /// order Python sorts by, and their equality is Python's (never `String ==`). Small
+    /// objects (sessions are) are scanned in one pass; larger ones searched by halves.
     private func position(of key: String) -> Position {
         if members.count <= 8 {
-            if let index = members.firstIndex(where: { $0.key == key }) { return .found(index) }
-            return .insertAt(members.firstIndex { Self.compareUTF8($0.key, key) > 0 } ?? members.count)
+            for index in members.indices {
+                let order = Self.compareUTF8(members[index].key, key)
+                if order == 0 { return .found(index) }
+                if order > 0 { return .insertAt(index) }
+            }
+            return .insertAt(members.count)
         }
         var low = 0
         var high = members.count
@@ -125,7 +149,7 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     }
 
     /// memcmp-style three-way comparison of the UTF-8 bytes.
-    private static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
+    static func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in rhs.withUTF8 { right in compareBytes(left, right) } }

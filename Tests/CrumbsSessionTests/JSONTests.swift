@@ -161,3 +161,49 @@ import Testing
         #expect(truthy.allSatisfy { $0.isTruthy })
     }
 }
+
+/// Python compares strings by code point; Swift's `==` by canonical equivalence, under which
+/// precomposed "é" (U+00E9) equals "e" + U+0301. JSON keys and strings must compare as Python's.
+@Suite struct JSONCodePointTests {
+    static let precomposed = "\u{E9}"
+    static let decomposed = "e\u{301}"
+
+    @Test func canonicallyEqualKeysAreTwoMembersInASmallObject() throws {
+        let parsed = try JSONParser.parse(#"{"\u00e9": 1, "e\u0301": 2}"#)
+        guard case .object(let object) = parsed else { Issue.record("not an object"); return }
+        #expect(object.count == 2)
+        #expect(object[Self.precomposed] == .integer(1))
+        #expect(object[Self.decomposed] == .integer(2))
+        // `json.dumps(json.loads(...), sort_keys=True, separators=(",", ":"))`
+        #expect(JSONWriter.string(parsed, style: .compact) == #"{"e\u0301":2,"\u00e9":1}"#)
+    }
+
+    @Test func canonicallyEqualKeysAreTwoMembersInALargeObject() throws {
+        let members = (0..<9).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+        let parsed = try JSONParser.parse(#"{"\u00e9": 1, "# + members + #", "e\u0301": 2}"#)
+        guard case .object(let object) = parsed else { Issue.record("not an object"); return }
+        #expect(object.count == 11)
+        #expect(
+            JSONWriter.string(parsed, style: .compact)
+                == #"{"e\u0301":2,"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"\u00e9":1}"#)
+    }
+
+    @Test func settingAKeyKeepsTheCanonicallyEqualOne() {
+        for size in [0, 12] {
+            var object = JSONObject((0..<size).map { ("k\($0)", .integer(Int64($0))) })
+            object[Self.precomposed] = 1
+            object[Self.decomposed] = 2
+            object.set(Self.precomposed, 3)
+            #expect(object.count == size + 2)
+            #expect(object[Self.precomposed] == .integer(3) && object[Self.decomposed] == .integer(2))
+            object[Self.decomposed] = nil
+            #expect(object.count == size + 1 && object[Self.precomposed] == .integer(3))
+        }
+    }
+
+    @Test func canonicallyEqualStringsAndKeysAreDifferentValues() {
+        #expect(JSONValue.string(Self.precomposed) != JSONValue.string(Self.decomposed))
+        #expect(JSONValue.object(JSONObject([(Self.precomposed, 1)])) != .object(JSONObject([(Self.decomposed, 1)])))
+        #expect(JSONValue.string(Self.precomposed) == JSONValue.string("\u{E9}"))
+    }
+}

@@ -203,3 +203,18 @@ def test_cookie_parsing_matches_werkzeug_on_random_headers(crumbs):
         expected = parse_cookie(header)
         _, _, body = get(crumbs.port, "/crumbs", header)
         assert json.loads(body)["cookies"] == [{k: expected[k]} for k in expected], repr(header)
+
+
+def test_keys_equal_only_under_unicode_normalisation_stay_two_keys(crumbs, flask_server, flask_app):
+    """Python compares code points: "\u00e9" and "e\u0301" are two keys, in a small session
+    and in a large one, and Crumbs re-signs both as Flask does."""
+    for extra in (0, 12):
+        data = {"\u00e9": "precomposed", "e\u0301": "decomposed", "count": 1}
+        data.update({f"k{i}": i for i in range(extra)})
+        cookie = f"session={dumps(flask_app, data)}"
+        _, _, body = get(crumbs.port, "/sessions", cookie)
+        assert json.loads(body)["session"] == data
+        from_crumbs = session_cookie(get(crumbs.port, "/sessions/count", cookie)[1])
+        from_flask = session_cookie(get(flask_server, "/sessions/count", cookie)[1])
+        assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0]
+        assert loads(flask_app, from_crumbs) == {**data, "count": 2, "hello": "World", "goodnight": "Moon"}
