@@ -10,34 +10,41 @@ import EventHTTP
 /// An access log in Common Log Format, one line per request:
 /// `127.0.0.1 - - [26/Nov/2026:16:11:39 +0000] "GET /sessions/count HTTP/1.1" 200 290`.
 ///
-/// `@unchecked Sendable`: the descriptor is written with one `write` per line, which the
-/// kernel keeps whole for appends of this size, so loops need no lock between them.
-public final class AccessLog: @unchecked Sendable {
-    private let descriptor: Int32
-    private let ownsDescriptor: Bool
+/// The loops never wait for the log: they hand each line to a `LineWriter`, whose own
+/// thread does the writing. Lines stay whole however long they are and however many loops
+/// log, because that one thread writes them one after another.
+public final class AccessLog: Sendable {
+    private let writer: LineWriter
 
     /// `path` is a file (appended to, created mode 0640) or `-` for standard output.
     public init(path: String) throws(ConfigurationError) {
+        let descriptor: Int32
         if path == "-" {
             descriptor = STDOUT_FILENO
-            ownsDescriptor = false
         } else {
             descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
             guard descriptor >= 0 else {
                 throw ConfigurationError("cannot open access log \(path): \(String(cString: strerror(errno)))")
             }
-            ownsDescriptor = true
+        }
+        do {
+            writer = try LineWriter(descriptor: descriptor, closesDescriptor: path != "-", name: "access log")
+        } catch {
+            if path != "-" { close(descriptor) }
+            throw ConfigurationError("cannot start the access log's writer: \(error)")
         }
     }
 
-    deinit {
-        if ownsDescriptor { close(descriptor) }
+    /// Writes every line handed over so far, then stops the writer: call once the loops
+    /// have stopped.
+    public func finish() {
+        writer.finish()
     }
 
     func record(client: String, method: String, target: String, version: (major: Int, minor: Int), status: Int, bytes: Int, at time: Int64) {
         let size = bytes > 0 ? String(bytes) : "-"
         let line = "\(client) - - [\(Self.commonLogDate(time))] \"\(method) \(Self.escaped(target)) HTTP/\(version.major).\(version.minor)\" \(status) \(size)\n"
-        _ = line.utf8CString.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count - 1) }
+        writer.append(line)
     }
 
     /// Quotes and control characters in the target would break the line's format.
@@ -60,27 +67,5 @@ public final class AccessLog: @unchecked Sendable {
         // "Thu, 26 Nov 2026 16:11:39 GMT"
         let parts = HTTPDate.format(epochSeconds: time).split(separator: " ")
         return "\(parts[1])/\(parts[2])/\(parts[3]):\(parts[4]) +0000"
-    }
-}
-
-/// Who the client is and how it connected, believing `X-Forwarded-For` and
-/// `X-Forwarded-Proto` only from the proxies given with `--trusted-proxy`.
-struct ClientOrigin {
-    let address: String
-    let isHTTPS: Bool
-
-    init(request: HTTPRequest, trustedProxies: Set<String>) {
-        let peer = request.peerAddress
-        guard trustedProxies.contains(peer) else {
-            address = peer
-            isHTTPS = false
-            return
-        }
-        // The nearest address not one of ours is the client (proxies append on the right).
-        let forwarded = request.headerValues("X-Forwarded-For")
-            .flatMap { $0.split(separator: ",") }
-            .map { String($0.trimmingSpaces()) }
-        address = forwarded.reversed().first { !trustedProxies.contains($0) } ?? forwarded.first ?? peer
-        isHTTPS = request.header("X-Forwarded-Proto")?.lowercased() == "https"
     }
 }

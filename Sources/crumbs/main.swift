@@ -43,6 +43,7 @@ func serve(_ options: ServeOptions) throws {
             "cookies": "\(appConfiguration.sessionMode.rawValue)", "keys": "\(appConfiguration.secretKeys.count)",
         ])
     try server.run()
+    appConfiguration.accessLog?.finish()
     logger.info("stopped")
 }
 
