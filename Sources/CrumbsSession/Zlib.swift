@@ -18,13 +18,35 @@ public final class Zlib {
     /// `max_chain` 128, cut to a quarter once it holds a match of 8 bytes or more.
     private static let shortestChainWalk: UInt64 = 32
 
+    /// The zlib loaded at run time, as `zlibVersion()` says: "1.2.13" for Debian's.
+    public static let loadedVersion = String(cString: zlibVersion())
+
+    /// Whether the small table's proof (`smallTableWritesTheSameBytes`) holds for the zlib
+    /// loaded: it rests on the reference deflate's hash width and chain limits, which
+    /// Mark Adler's zlib 1.2.x and 1.3.x share. Other builds (zlib-ng's compatibility
+    /// library says "1.3.0.zlib-ng", Chromium's "1.2.11.1-motley") hash and search
+    /// differently, and so does any future 1.4: they get the standard table only.
+    public static let smallTableProofHolds = isReferenceZlib(version: loadedVersion)
+
+    /// "1.2.x" or "1.3.x", digits and dots only.
+    static func isReferenceZlib(version: String) -> Bool {
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.count <= 4, parts[0] == "1", parts[1] == "2" || parts[1] == "3" else { return false }
+        return parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
+    }
+
+    /// Whether this instance may use the small table at all.
+    private let smallTableAllowed: Bool
     private let standardDeflater: UnsafeMutablePointer<z_stream>
     private let smallTableDeflater: UnsafeMutablePointer<z_stream>
     private let inflater: UnsafeMutablePointer<z_stream>
     private var inflateChunk = [UInt8](repeating: 0, count: 16 * 1024)
     private var deflateOutput = [UInt8](repeating: 0, count: 1024)
 
-    public init() {
+    /// - Parameter smallTable: whether to use the small table where its proof holds; only
+    ///   tests pass false, to see the standard path alone.
+    public init(smallTable: Bool = Zlib.smallTableProofHolds) {
+        smallTableAllowed = smallTable
         // z_stream must not move once initialised (zlib keeps a pointer back to it), so each
         // lives in its own allocation rather than in a Swift stored property.
         func newStream() -> UnsafeMutablePointer<z_stream> {
@@ -58,7 +80,7 @@ public final class Zlib {
 
     /// Compresses into a buffer kept between calls and lends the result to `body`.
     public func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        let deflater = Self.smallTableWritesTheSameBytes(source) ? smallTableDeflater : standardDeflater
+        let deflater = smallTableAllowed && Self.smallTableWritesTheSameBytes(source) ? smallTableDeflater : standardDeflater
         deflateReset(deflater)
         let bound = Int(deflateBound(deflater, uLong(source.count)))
         if deflateOutput.count < bound { deflateOutput = [UInt8](repeating: 0, count: bound) }

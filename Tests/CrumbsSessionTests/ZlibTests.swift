@@ -1,3 +1,4 @@
+import Foundation
 import CZlib
 import Testing
 
@@ -23,12 +24,13 @@ import Testing
         #expect(!small(eightLowBitPatterns + "a"))
     }
 
-    @Test func compressesToPythonsBytesWhateverTheInput() {
-        var generator = SplitMix64(seed: 7)
+    @Test(arguments: [true, false])
+    func compressesToPythonsBytesWhateverTheInput(smallTable: Bool) {
+        var generator = SplitMix64(seed: testSeed(default: 7, "compressesToPythonsBytesWhateverTheInput"))
         let alphabets: [[UInt8]] = [
             Array("ab".utf8), Array(#"{}":,0123456789"#.utf8), Array(32...126), Array(0...255), [0x00, 0x20, 0x40, 0x60],
         ]
-        let zlib = Zlib()
+        let zlib = Zlib(smallTable: smallTable)
         for trial in 0..<3_000 {
             let alphabet = alphabets[trial % alphabets.count]
             let count = Int.random(in: 0...260, using: &generator)
@@ -46,7 +48,7 @@ import Testing
     /// real matches that lie further back in that chain than the 32 positions deflate walks
     /// after a match of 8 bytes or more. Level 1 then misses them, and the bytes differ.
     @Test func inputsThatTheSmallTableWouldChangeTakeTheStandardOne() {
-        var generator = SplitMix64(seed: 11)
+        var generator = SplitMix64(seed: testSeed(default: 11, "inputsThatTheSmallTableWouldChangeTakeTheStandardOne"))
         let zlib = Zlib()
         var changedBySmallTable = 0
         for _ in 0..<64 {
@@ -100,6 +102,14 @@ private func deflated(_ input: [UInt8], memoryLevel: Int32) -> [UInt8] {
         }
     }
     return Array(output.prefix(produced))
+}
+
+/// The seed for a randomised test: `CRUMBS_TEST_SEED` if set, else `default`; printed, so
+/// that a failure can be replayed with `CRUMBS_TEST_SEED=<seed> swift test --filter <test>`.
+func testSeed(default seed: UInt64, _ test: String) -> UInt64 {
+    let chosen = ProcessInfo.processInfo.environment["CRUMBS_TEST_SEED"].flatMap { UInt64($0) } ?? seed
+    print("\(test): seed \(chosen)")
+    return chosen
 }
 
 /// A seeded generator (SplitMix64), so that a failure names inputs that can be replayed.

@@ -4,6 +4,7 @@ on a free port, and the Flask lesson app under Werkzeug's server on another."""
 import http.client
 import os
 import pathlib
+import random
 import secrets
 import signal
 import subprocess
@@ -43,6 +44,14 @@ class Crumbs:
             self.process.send_signal(sig)
         out, err = self.process.communicate(timeout=timeout)
         return self.process.returncode, out, err
+
+
+def seeded_random(default, name):
+    """A seeded generator: CRUMBS_TEST_SEED if set, else `default`; the seed is printed (pytest
+    shows it with a failure), so `CRUMBS_TEST_SEED=<seed> pytest -k <name>` replays a run."""
+    seed = int(os.environ.get("CRUMBS_TEST_SEED", default))
+    print(f"{name}: seed {seed}")
+    return random.Random(seed)
 
 
 def write_key(path: pathlib.Path, key: bytes) -> pathlib.Path:

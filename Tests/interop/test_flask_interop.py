@@ -4,12 +4,11 @@ The same requests go to the Flask lesson app and to Crumbs; bodies must match by
 byte, and session cookies must cross between them in both directions."""
 
 import json
-import random
 
 import pytest
 from werkzeug.sansio.http import parse_cookie
 
-from conftest import get, header_values
+from conftest import get, header_values, seeded_random
 from lesson_app import create_app, serializer
 
 LIFETIME = 31 * 24 * 3600
@@ -143,7 +142,7 @@ def test_resigned_sessions_carry_flasks_payload_bytes(crumbs, flask_server, flas
     """Counting re-signs the session. Its payload (the JSON, or "." and the JSON's zlib
     stream when that is shorter) must be the bytes Flask writes for the same request, small
     sessions and large, compressible or not; only the timestamp and signature may differ."""
-    rng = random.Random(20261127)
+    rng = seeded_random(20261127, "test_resigned_sessions_carry_flasks_payload_bytes")
     words = ["World", "Moon", "crumb", "é", "😀", 'q"uote', "back\\slash", "ab"]
     kinds = {"compressed, at most 120 bytes": 0, "compressed, longer": 0, "plain": 0}
     for _ in range(120):
@@ -194,7 +193,7 @@ def test_tampered_flask_cookie_gives_a_fresh_session(crumbs, flask_app):
 
 def test_cookie_parsing_matches_werkzeug_on_random_headers(crumbs):
     """Random headers built from the characters that matter to the grammar."""
-    rng = random.Random(20261126)
+    rng = seeded_random(20261126, "test_cookie_parsing_matches_werkzeug_on_random_headers")
     alphabet = ['a', 'b', 'c', '=', ';', '"', '\\', ' ', '\t', '0', '3', '7', ',', 'x', '%']
     for _ in range(300):
         header = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24))).strip(" \t")
