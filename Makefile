@@ -19,7 +19,7 @@ FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -O -g -I Modules/COpenS
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
-	@echo "make test   unit, live-socket, Flask interop, nginx and Chromium tests"
+	@echo "make test   unit and live-socket tests, then Flask interop, CLI, nginx and Chromium tests against the release binary"
 	@echo "make screenshot  refresh docs/page.png and docs/page-phone.png from the browser test"
 	@echo "make check  the Swift tests under AddressSanitizer and ThreadSanitizer"
 	@echo "make fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) from fuzz/corpus"
@@ -44,8 +44,12 @@ python-deps:
 	fi
 	@$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r Tests/interop/requirements.txt
 
+# The binary users run: `make run` serves it and `make test` tests it.
+RELEASE_BUILD := swift build -c release --product crumbs --static-swift-stdlib
+RELEASE_BIN := $(CURDIR)/.build/release/crumbs
+
 build: deps
-	swift build -c release --product crumbs --static-swift-stdlib
+	$(RELEASE_BUILD)
 
 run: build
 	.build/release/crumbs serve $(ARGS)
@@ -54,13 +58,14 @@ test: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test: deps python-deps
 	swift build
 	swift test
-	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/interop
-	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs $(VENV_PYTHON) -m pytest -q Tests/browser
+	$(RELEASE_BUILD)
+	CRUMBS_BIN=$(RELEASE_BIN) $(VENV_PYTHON) -m pytest -q Tests/interop
+	CRUMBS_BIN=$(RELEASE_BIN) $(VENV_PYTHON) -m pytest -q Tests/browser
 
 screenshot: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 screenshot: deps python-deps
-	swift build
-	CRUMBS_BIN=$(CURDIR)/.build/debug/crumbs CRUMBS_SCREENSHOT_DIR=$(CURDIR)/docs $(VENV_PYTHON) -m pytest -q Tests/browser
+	$(RELEASE_BUILD)
+	CRUMBS_BIN=$(RELEASE_BIN) CRUMBS_SCREENSHOT_DIR=$(CURDIR)/docs $(VENV_PYTHON) -m pytest -q Tests/browser
 
 check: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp swift test --sanitize=address --scratch-path .build-asan
@@ -90,13 +95,13 @@ fuzz: deps
 bench: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
 bench: deps python-deps
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
-	swift build -c release --product crumbs --static-swift-stdlib
+	$(RELEASE_BUILD)
 	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib)
 	$(VENV_PYTHON) bench/run.py --python $(CURDIR)/$(VENV_PYTHON) $(BENCH_ARGS)
 
 soak: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
 soak: deps
-	swift build -c release --product crumbs --static-swift-stdlib
+	$(RELEASE_BUILD)
 	python3 bench/soak.py $(SOAK_ARGS)
 
 clean:

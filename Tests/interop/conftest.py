@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from lesson_app import create_app
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CRUMBS_BIN = str(pathlib.Path(os.environ.get("CRUMBS_BIN", ROOT / ".build" / "debug" / "crumbs")).resolve())
+CRUMBS_BIN = str(pathlib.Path(os.environ.get("CRUMBS_BIN", ROOT / ".build" / "release" / "crumbs")).resolve())
 
 
 class Crumbs:

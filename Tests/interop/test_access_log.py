@@ -6,6 +6,7 @@ import re
 import select
 import socket
 import threading
+import time
 
 from conftest import Crumbs
 
@@ -84,10 +85,12 @@ def test_lines_longer_than_pipe_buf_from_two_loops_stay_whole(tmp_path, key_file
     done = threading.Event()
 
     def read_slowly():
+        # Small reads with a pause between: the pipe stays nearly full, so a writer of more
+        # than PIPE_BUF bytes is often part-way through its line when another loop writes.
         while not done.is_set():
             try:
-                chunk = os.read(reader, 3000)
-                data.extend(chunk)
+                data.extend(os.read(reader, 1024))
+                time.sleep(0.0002)
             except BlockingIOError:
                 select.select([reader], [], [], 0.01)
 

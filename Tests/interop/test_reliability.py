@@ -104,7 +104,11 @@ def test_sigterm_with_requests_in_flight_loses_none_and_exits_zero(tmp_path, key
     threads = [threading.Thread(target=client) for _ in range(8)]
     for thread in threads:
         thread.start()
-    time.sleep(0.5)
+    # The signal comes once the clients are well under way, not after a guessed pause.
+    deadline = time.monotonic() + 30
+    while len(results) < 100 and time.monotonic() < deadline:
+        threads[0].join(0.01)
+    assert len(results) >= 100, "the clients made no progress"
     server.process.send_signal(signal.SIGTERM)
     code = server.process.wait(timeout=15)
     stop.set()
