@@ -3,13 +3,14 @@
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCookieHeader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     var cookies = RequestCookies()
-    cookies.parse(UnsafeBufferPointer(start: data, count: size))
+    let header = UnsafeBufferPointer(start: data, count: size)
+    cookies.parse(header.span)
     // Names are distinct by their bytes (code points, as Python compares them), not by
     // Swift's canonical equivalence: é and e + U+0301 are two cookies.
     var seen = Set<[UInt8]>()
     cookies.forEach { name, _ in
         precondition(!name.isEmpty, "an empty cookie name was kept")
-        precondition(seen.insert(Array(name)).inserted, "a cookie name was listed twice")
+        precondition(seen.insert(name.withUnsafeBufferPointer { Array($0) }).inserted, "a cookie name was listed twice")
     }
     return 0
 }

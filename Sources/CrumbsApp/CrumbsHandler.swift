@@ -11,34 +11,10 @@ public final class CrumbsHandler: HTTPHandler {
     /// (marked `Secure`), everything but the session value pre-rendered.
     private let plainCookies: CookieHeaders
     private let httpsCookies: CookieHeaders
-    /// Which of the two the request being answered gets.
-    private var cookieHeaders: CookieHeaders
     private let pageResponse = Page.response()
-    private var cookieScratch = RequestCookies()
-    /// The session's Set-Cookie value, in a buffer kept between replies.
-    private var sessionHeaderScratch: [UInt8] = []
-
-    /// A class: the handler switches between two of these per request, and copying a struct
-    /// of five references would retain each.
-    final class CookieHeaders {
-        let overHTTPS: Bool
-        let session: SetCookie.Renderer
-        /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
-        let expiredSession: HTTPHeader
-        let mouse: HTTPHeader
-        let expiredMouse: HTTPHeader
-
-        init(_ configuration: AppConfiguration, overHTTPS: Bool) {
-            self.overHTTPS = overHTTPS
-            let template = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
-            session = SetCookie.Renderer(template)
-            expiredSession = HTTPHeader("Set-Cookie", template.expired().headerValue)
-            var mouseCookie = CrumbsHandler.mouseCookie
-            mouseCookie.secure = overHTTPS
-            mouse = HTTPHeader("Set-Cookie", mouseCookie.headerValue)
-            expiredMouse = HTTPHeader("Set-Cookie", mouseCookie.expired().headerValue)
-        }
-    }
+    /// Buffers lent to each request's context and taken back after it, so that a warm loop
+    /// parses cookies and writes the session cookie without allocating.
+    private var scratch = RequestContext.Scratch()
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -47,7 +23,6 @@ public final class CrumbsHandler: HTTPHandler {
 
     static let defaultSession = JSONObject(sessionDefaults)
 
-    static let mouseCookie = SetCookie(name: "mouse", value: "Cookie", sameSite: .lax)
     static let followedCrumbs = LessonBody.Message("mouse successfully followed crumbs")
     static let removedCrumbs = LessonBody.Message("mouse cookie removed")
 
@@ -58,24 +33,27 @@ public final class CrumbsHandler: HTTPHandler {
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
-        self.cookieHeaders = plainCookies
     }
 
     public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
-        guard configuration.accessLog != nil || !configuration.trustedProxies.isEmpty else {
-            return route(request, into: &response)
+        let origin =
+            configuration.accessLog != nil || !configuration.trustedProxies.isEmpty
+            ? ClientOrigin(request: request, trustedProxies: configuration.trustedProxies) : nil
+        var context = RequestContext(
+            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: &scratch)
+        route(&context, into: &response)
+        context.giveBack(to: &scratch)
+        if let origin, let accessLog = configuration.accessLog {
+            accessLog.record(
+                client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
+                version: request.version, status: response.status, bytes: response.body.count, at: configuration.clock())
         }
-        let origin = ClientOrigin(request: request, trustedProxies: configuration.trustedProxies)
-        cookieHeaders = origin.isHTTPS ? httpsCookies : plainCookies
-        route(request, into: &response)
-        configuration.accessLog?.record(
-            client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
-            version: request.version, status: response.status, bytes: response.body.count, at: configuration.clock())
     }
 
     /// The lesson's routes write into the loop's reused response; the rest of the API and
     /// the errors build their own.
-    private func route(_ request: HTTPRequest, into response: inout HTTPResponse) {
+    private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {
+        let request = context.request
         guard let path = request.path else {
             response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
             return
@@ -92,32 +70,25 @@ public final class CrumbsHandler: HTTPHandler {
             response = HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
             return
         }
-        // The loop's cookie buffers, moved out for the request so that they are not shared.
-        var cookies = RequestCookies()
-        swap(&cookies, &cookieScratch)
-        defer {
-            cookies.removeAll()
-            swap(&cookies, &cookieScratch)
-        }
-        request.forEachHeaderValue("Cookie") { cookies.parse($0) }
+        request.forEachHeaderValue("Cookie") { context.cookies.parse($0) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
-            response = putValue(key: key, request: request, cookies: cookies)
+            response = putValue(key: key, &context)
         case (.sessionValue(let key), .delete):
-            response = deleteValue(key: key, cookies: cookies)
+            response = deleteValue(key: key, &context)
         case (.sessionValue(let key), _):
-            showSession(key: key, cookies: cookies, into: &response)
+            showSession(key: key, &context, into: &response)
         case (.wholeSession, .delete):
-            response = clearSession(cookies: cookies)
+            response = clearSession(&context)
         case (.wholeSession, _):
-            response = showWholeSession(cookies: cookies)
+            response = showWholeSession(&context)
         case (.crumbs, .delete):
-            LessonBody.message(Self.removedCrumbs, cookies: cookies, into: &response)
-            response.append(cookieHeaders.expiredMouse)
+            LessonBody.message(Self.removedCrumbs, cookies: context.cookies, into: &response)
+            response.append(context.cookieHeaders.expiredMouse)
         case (.crumbs, _):
             // `follow_crumbs()`: show the cookies and set the readable `mouse` cookie.
-            LessonBody.message(Self.followedCrumbs, cookies: cookies, into: &response)
-            response.append(cookieHeaders.mouse)
+            LessonBody.message(Self.followedCrumbs, cookies: context.cookies, into: &response)
+            response.append(context.cookieHeaders.mouse)
         case (.page, _):
             response = pageResponse
         }
@@ -126,8 +97,8 @@ public final class CrumbsHandler: HTTPHandler {
     // MARK: The lesson's routes
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
-    private func showSession(key: String, cookies: RequestCookies, into response: inout HTTPResponse) {
-        var session = openSession(cookies)
+    private func showSession(key: String, _ context: inout RequestContext, into response: inout HTTPResponse) {
+        var session = openSession(context.cookies)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
         // every assignment marks the session modified, so the cookie is always sent again.
         // A new session is simply the defaults, built once.
@@ -154,18 +125,19 @@ public final class CrumbsHandler: HTTPHandler {
             response = ErrorResponse.unknownKey(key, in: session.values)
             return
         }
-        LessonBody.sessionValue(key: key, value: value, cookies: cookies, into: &response)
-        saveSession(session, into: &response)
+        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
+        saveSession(session, &context, into: &response)
     }
 
     // MARK: The session API
 
-    private func showWholeSession(cookies: RequestCookies) -> HTTPResponse {
-        let session = openSession(cookies)
-        return saved(session, wholeBody(session.values, cookies: cookies))
+    private func showWholeSession(_ context: inout RequestContext) -> HTTPResponse {
+        let session = openSession(context.cookies)
+        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
     }
 
-    private func putValue(key: String, request: HTTPRequest, cookies: RequestCookies) -> HTTPResponse {
+    private func putValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
+        let request = context.request
         if let refusal = Self.refusal(ofKey: key) { return refusal }
         guard let contentType = request.header("Content-Type"), Self.isJSONMediaType(contentType) else {
             return ErrorResponse.make(
@@ -184,26 +156,26 @@ public final class CrumbsHandler: HTTPHandler {
         } catch {
             return ErrorResponse.make(400, "the body is not JSON: \(error)")
         }
-        var session = openSession(cookies)
+        var session = openSession(context.cookies)
         session.values[key] = value
         session.modified = true
-        return saved(session, LessonBody.sessionValue(key: key, value: value, cookies: cookies))
+        return saved(session, LessonBody.sessionValue(key: key, value: value, cookies: context.cookies), &context)
     }
 
-    private func deleteValue(key: String, cookies: RequestCookies) -> HTTPResponse {
+    private func deleteValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
         if let refusal = Self.refusal(ofKey: key) { return refusal }
-        var session = openSession(cookies)
+        var session = openSession(context.cookies)
         guard session.values[key] != nil else { return ErrorResponse.unknownKey(key, in: session.values) }
         session.values[key] = nil
         session.modified = true
-        return saved(session, wholeBody(session.values, cookies: cookies))
+        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
     }
 
-    private func clearSession(cookies: RequestCookies) -> HTTPResponse {
-        var session = openSession(cookies)
+    private func clearSession(_ context: inout RequestContext) -> HTTPResponse {
+        var session = openSession(context.cookies)
         session.values = JSONObject()
         session.modified = true
-        return saved(session, wholeBody(session.values, cookies: cookies))
+        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
     }
 
     // MARK: Sessions in and out
@@ -226,29 +198,27 @@ public final class CrumbsHandler: HTTPHandler {
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
     /// `response` holds the route's success; an error replaces it.
-    private func saveSession(_ session: Session, into response: inout HTTPResponse) {
+    private func saveSession(_ session: Session, _ context: inout RequestContext, into response: inout HTTPResponse) {
         if session.values.isEmpty || !(session.modified || configuration.permanentSessions) {
             response.append(Self.varyCookie)
-            if session.values.isEmpty && session.modified { response.append(cookieHeaders.expiredSession) }
+            if session.values.isEmpty && session.modified { response.append(context.cookieHeaders.expiredSession) }
             return
         }
-        // Written into the buffer kept between replies, then copied into the response.
-        var value: [UInt8] = []
-        swap(&value, &sessionHeaderScratch)
-        defer { swap(&value, &sessionHeaderScratch) }
+        // Written into the context's buffer, then copied into the response.
         do {
-            try writeSessionCookie(session.values, into: &value)
+            try writeSessionCookie(session.values, headers: context.cookieHeaders, into: &context.sessionHeader)
         } catch {
             response = ErrorResponse.make(503, "the session could not be encrypted; try again")
             return
         }
-        guard value.count <= AppConfiguration.maximumCookieBytes else {
+        let length = context.sessionHeader.count
+        guard length <= AppConfiguration.maximumCookieBytes else {
             var refused = ErrorResponse.make(
                 413,
-                "the session cookie would be \(value.count) bytes; browsers keep at most "
+                "the session cookie would be \(length) bytes; browsers keep at most "
                     + "\(AppConfiguration.maximumCookieBytes), so the session was left as it was",
                 extra: [
-                    ("cookie_bytes", .integer(Int64(value.count))),
+                    ("cookie_bytes", .integer(Int64(length))),
                     ("limit", .integer(Int64(AppConfiguration.maximumCookieBytes))),
                 ])
             refused.append(Self.varyCookie)
@@ -256,29 +226,29 @@ public final class CrumbsHandler: HTTPHandler {
             return
         }
         response.append(Self.varyCookie)
-        value.withUnsafeBufferPointer { response.appendHeader(named: "Set-Cookie", value: $0) }
+        response.appendHeader(named: "Set-Cookie", value: context.sessionHeader.span)
     }
 
     /// `saveSession` for the routes that build their own response.
-    private func saved(_ session: Session, _ success: HTTPResponse) -> HTTPResponse {
+    private func saved(_ session: Session, _ success: HTTPResponse, _ context: inout RequestContext) -> HTTPResponse {
         var response = success
-        saveSession(session, into: &response)
+        saveSession(session, &context, into: &response)
         return response
     }
 
     static let varyCookie = HTTPHeader("Vary", "Cookie")
 
     /// Replaces `bytes` with the `Set-Cookie` value carrying `values`, signed or encrypted now.
-    private func writeSessionCookie(_ values: JSONObject, into bytes: inout [UInt8]) throws(CryptoError) {
+    private func writeSessionCookie(_ values: JSONObject, headers: CookieHeaders, into bytes: inout [UInt8]) throws(CryptoError) {
         let now = configuration.clock()
         bytes.removeAll(keepingCapacity: true)
         guard configuration.permanentSessions else {
-            try cookieHeaders.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
+            try headers.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
                 try codec.encode(values, now: now, into: &bytes)
             }
             return
         }
-        var cookie = configuration.sessionCookieTemplate(overHTTPS: cookieHeaders.overHTTPS)
+        var cookie = configuration.sessionCookieTemplate(overHTTPS: headers.overHTTPS)
         cookie.value = try codec.encode(values, now: now)
         cookie.expires = now + configuration.sessionLifetimeSeconds
         cookie.maxAge = configuration.sessionLifetimeSeconds
@@ -312,61 +282,5 @@ public final class CrumbsHandler: HTTPHandler {
     static func isJSONMediaType(_ value: String) -> Bool {
         let mediaType = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
         return mediaType.trimmingSpaces().lowercased() == "application/json"
-    }
-}
-
-/// The paths the app answers, as Flask's URL map would match them after percent-decoding.
-enum Route: Equatable {
-    case sessionValue(String)
-    case wholeSession
-    case crumbs
-    case page
-
-    init?(path: String) {
-        switch path {
-        case "/":
-            self = .page
-        case "/crumbs":
-            self = .crumbs
-        case "/sessions":
-            self = .wholeSession
-        default:
-            // `<string:key>`: one non-empty segment, no `/` (compared in contiguous bytes: this
-            // runs on every request, and generic or character-level operations cost far more).
-            var path = path
-            let key = path.withUTF8 { bytes -> String? in
-                guard bytes.starts(with: Self.sessionsPrefix) else { return nil }
-                let key = UnsafeBufferPointer(rebasing: bytes[Self.sessionsPrefix.count...])
-                guard !key.isEmpty, !key.contains(UInt8(ascii: "/")) else { return nil }
-                return String(decoding: key, as: UTF8.self)
-            }
-            guard let key else { return nil }
-            self = .sessionValue(key)
-        }
-    }
-
-    private static let sessionsPrefix = Array("/sessions/".utf8)
-
-    var allowedMethods: [HTTPMethod] {
-        switch self {
-        case .sessionValue: return [.get, .head, .put, .delete, .options]
-        case .wholeSession, .crumbs: return [.get, .head, .delete, .options]
-        case .page: return [.get, .head, .options]
-        }
-    }
-}
-
-extension [HTTPMethod] {
-    /// The value of an `Allow` header listing these methods.
-    var allowHeader: String { map(\.rawValue).joined(separator: ", ") }
-}
-
-extension Substring {
-    /// Without spaces and tabs at either end (HTTP's optional whitespace).
-    func trimmingSpaces() -> Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return text
     }
 }

@@ -19,7 +19,7 @@ public enum Base64URL {
 
     /// Three bytes in, four characters out, straight from memory to the table, then one copy
     /// onto `output` (appending a byte at a time costs several times more).
-    public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+    package static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         let count = bytes.count
         let encodedCount = (count * 4 + 2) / 3
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(encodedCount, 1)) { buffer in
@@ -72,14 +72,14 @@ public enum Base64URL {
         return Array(text).withUnsafeBufferPointer { decode(bytes: $0) }
     }
 
-    public static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func decode(bytes text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         return decode(bytes: text, replacing: &output) ? output : nil
     }
 
     /// Decodes into `output`, replacing what it held but keeping its capacity; false (and
     /// `output` unspecified) if the text is not strict base64url.
-    public static func decode(bytes text: UnsafeBufferPointer<UInt8>, replacing output: inout [UInt8]) -> Bool {
+    package static func decode(bytes text: UnsafeBufferPointer<UInt8>, replacing output: inout [UInt8]) -> Bool {
         // Resized, not refilled: the bytes are all overwritten, and a buffer reused for
         // cookies of one size is then already the right size.
         let count = text.count * 3 / 4
@@ -94,7 +94,7 @@ public enum Base64URL {
     /// Four characters in, three bytes out, straight into `buffer`, the table read through
     /// one pointer. Returns how many bytes were written, or nil if the text is not strict
     /// base64url or its bytes do not fit.
-    public static func decode(bytes text: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
+    package static func decode(bytes text: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let count = text.count
         guard count % 4 != 1, count * 3 / 4 <= buffer.count else { return nil }
         return values.withUnsafeBufferPointer { values -> Int? in

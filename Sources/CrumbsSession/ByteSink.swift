@@ -1,5 +1,5 @@
 /// Where JSON and cookie bytes are written: a growable array, or memory of a fixed size.
-public protocol ByteSink {
+package protocol ByteSink {
     mutating func append(_ byte: UInt8)
     mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
 }
@@ -9,7 +9,7 @@ extension [UInt8]: ByteSink {}
 extension ByteSink {
     /// Appends the UTF-8 of a string literal, read where the compiler put it: no
     /// initialisation check and no reference counting, unlike a constant array.
-    public mutating func append(utf8 text: StaticString) {
+    package mutating func append(utf8 text: StaticString) {
         append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 }
@@ -18,28 +18,28 @@ extension ByteSink {
 /// small and written in many pieces: each piece is a bounds check and a copy, where an
 /// array append costs some ninety instructions. Output that does not fit sets `overflowed`,
 /// and the caller writes it again into an array.
-public struct FixedByteBuffer: ByteSink {
+package struct FixedByteBuffer: ByteSink {
     private let memory: UnsafeMutableBufferPointer<UInt8>
-    public private(set) var count = 0
-    public private(set) var overflowed = false
+    package private(set) var count = 0
+    package private(set) var overflowed = false
 
     /// The most worth taking from the stack: above 1 KiB, Swift asks the runtime whether the
     /// stack has room, which costs more than the array it would save.
-    public static let stackCapacity = 1024
+    package static let stackCapacity = 1024
 
-    public init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
+    package init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
         self.memory = memory
     }
 
-    public var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: memory[..<count]) }
+    package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: memory[..<count]) }
 
-    public mutating func append(_ byte: UInt8) {
+    package mutating func append(_ byte: UInt8) {
         guard count < memory.count else { return overflowed = true }
         memory[count] = byte
         count += 1
     }
 
-    public mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+    package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count <= memory.count - count else { return overflowed = true }
         if let source = bytes.baseAddress { (memory.baseAddress! + count).update(from: source, count: bytes.count) }
         count += bytes.count
@@ -47,7 +47,7 @@ public struct FixedByteBuffer: ByteSink {
 
     /// Lends `body` a buffer of `capacity` bytes on the stack and appends what it wrote to
     /// `output`; returns false, leaving `output` as it was, if that did not fit.
-    public static func append(
+    package static func append(
         to output: inout [UInt8], capacity: Int, _ body: (inout FixedByteBuffer) -> Void
     ) -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { memory in

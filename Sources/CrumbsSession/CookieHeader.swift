@@ -30,9 +30,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired).
     private var text: [UInt8] = []
     /// Where each cookie's name and value lie in `text`.
-    private var spans: [Span] = []
+    private var spans: [Extent] = []
 
-    private struct Span: Equatable, Sendable {
+    private struct Extent: Equatable, Sendable {
         let nameStart: Int
         let nameEnd: Int
         let valueStart: Int
@@ -44,14 +44,14 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Parses every `Cookie` header line of a request as one list, joined with `;` as
     /// Werkzeug's `Request.cookies` does.
     public init(headerLines: [String]) {
-        for var line in headerLines { line.withUTF8 { parse($0) } }
+        for var line in headerLines { line.withUTF8 { parseLine($0) } }
     }
 
     public init(header: String) { self.init(headerLines: [header]) }
 
     /// Adds the cookies of one more `Cookie` header line, given as its bytes.
-    public mutating func parse(_ header: UnsafeBufferPointer<UInt8>) {
-        parseLine(header)
+    public mutating func parse(_ header: Span<UInt8>) {
+        header.withUnsafeBufferPointer { parseLine($0) }
     }
 
     /// Forgets every cookie, keeping the buffers for the next request's.
@@ -67,24 +67,29 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     public var pairs: [Cookie] { Array(self) }
 
     public subscript(name: String) -> String? {
-        withValue(named: name) { String(decoding: $0, as: UTF8.self) }
+        withValue(named: name) { value in value.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// Lends the UTF-8 bytes of the named cookie's value, if the request has that cookie.
-    public func withValue<Result>(named name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+    public func withValue<Result>(named name: String, _ body: (Span<UInt8>) -> Result) -> Result? {
         var name = name
         return name.withUTF8 { name in
             text.withUnsafeBufferPointer { text in
                 guard let span = spans.first(where: { Self.name(of: $0, in: text).elementsEqual(name) }) else {
                     return nil
                 }
-                return body(UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd]))
+                let value = UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd])
+                return body(value.span)
             }
         }
     }
 
     /// Calls `body` with the UTF-8 bytes of each cookie's name and value, in order.
-    public func forEach(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
+    public func forEach(_ body: (_ name: Span<UInt8>, _ value: Span<UInt8>) -> Void) {
+        forEachInPlace { name, value in body(name.span, value.span) }
+    }
+
+    private func forEachInPlace(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
         text.withUnsafeBufferPointer { text in
             for span in spans {
                 body(Self.name(of: span, in: text), UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd]))
@@ -95,13 +100,13 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     public func makeIterator() -> IndexingIterator<[Cookie]> {
         var cookies: [Cookie] = []
         cookies.reserveCapacity(count)
-        forEach { cookies.append(Cookie(name: String(decoding: $0, as: UTF8.self), value: String(decoding: $1, as: UTF8.self))) }
+        forEachInPlace { cookies.append(Cookie(name: String(decoding: $0, as: UTF8.self), value: String(decoding: $1, as: UTF8.self))) }
         return cookies.makeIterator()
     }
 
     public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool { lhs.pairs == rhs.pairs }
 
-    private static func name(of span: Span, in text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    private static func name(of span: Extent, in text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: text[span.nameStart..<span.nameEnd])
     }
 
@@ -134,7 +139,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let start = text.count
         text.append(contentsOf: pair)
         spans.append(
-            Span(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: text.count))
+            Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: text.count))
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.

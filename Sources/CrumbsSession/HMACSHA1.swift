@@ -40,13 +40,13 @@ public final class HMACSHA1 {
 
         /// A received signature, decoded from base64url straight into the digest; nil
         /// unless the text is base64url for exactly 20 bytes.
-        public init?(base64URL text: UnsafeBufferPointer<UInt8>) {
+        package init?(base64URL text: UnsafeBufferPointer<UInt8>) {
             guard text.count * 3 / 4 == HMACSHA1.digestLength else { return nil }
             let decoded = withUnsafeMutableBytes { Base64URL.decode(bytes: text, into: $0.bindMemory(to: UInt8.self)) }
             guard decoded != nil else { return nil }
         }
 
-        public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
             try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0[..<HMACSHA1.digestLength])) }
         }
 
@@ -63,7 +63,7 @@ public final class HMACSHA1 {
         }
     }
 
-    public func authenticate(_ message: UnsafeRawBufferPointer) -> Digest {
+    package func authenticate(_ message: UnsafeRawBufferPointer) -> Digest {
         var digest = Digest()
         var length = 0
         let succeeded = digest.withUnsafeMutableBytes { output in

@@ -11,14 +11,14 @@ public enum JSONWriter {
 
     /// - Parameter indent: for `.pretty`, the indentation of the line the value starts on,
     ///   so a value can be written inside a document whose other parts are pre-rendered.
-    public static func write(_ value: JSONValue, style: Style, indent: Int = 0, into output: inout some ByteSink) {
+    package static func write(_ value: JSONValue, style: Style, indent: Int = 0, into output: inout some ByteSink) {
         switch style {
         case .compact: writeCompact(value, into: &output)
         case .pretty: writePretty(value, indent: indent, into: &output)
         }
     }
 
-    public static func write(_ object: JSONObject, style: Style, into output: inout some ByteSink) {
+    package static func write(_ object: JSONObject, style: Style, into output: inout some ByteSink) {
         switch style {
         case .compact: writeCompactMembers(of: object, into: &output)
         case .pretty: writePretty(.object(object), indent: 0, into: &output)
@@ -133,7 +133,7 @@ public enum JSONWriter {
 
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
-    public static func writeString(_ text: String, into output: inout some ByteSink) {
+    package static func writeString(_ text: String, into output: inout some ByteSink) {
         // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
         // view, not a mutable copy, which would cost a retain and a release per string.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -168,7 +168,11 @@ public enum JSONWriter {
 
     /// `writeString` of text given as valid UTF-8 bytes, copied as they are when they need
     /// no escape.
-    public static func writeString(utf8 bytes: UnsafeBufferPointer<UInt8>, into output: inout some ByteSink) {
+    package static func writeString(utf8 bytes: Span<UInt8>, into output: inout some ByteSink) {
+        bytes.withUnsafeBufferPointer { writeString(utf8Bytes: $0, into: &output) }
+    }
+
+    package static func writeString(utf8Bytes bytes: UnsafeBufferPointer<UInt8>, into output: inout some ByteSink) {
         guard isPlainASCII(bytes) else { return writeString(String(decoding: bytes, as: UTF8.self), into: &output) }
         output.append(UInt8(ascii: "\""))
         output.append(contentsOf: bytes)

@@ -45,7 +45,11 @@ public final class SessionCodec {
     }
 
     /// `decode` of the cookie's bytes, read in place.
-    public func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+    public func decode(_ cookie: Span<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+        try cookie.withUnsafeBufferPointer { (bytes) throws(SessionCookieRejection) in try decode(bytes, now: now) }
+    }
+
+    package func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
         if SessionEncryptor.isEncrypted(cookie) {
             return try encryptor.decode(
                 cookie, lifetimeSeconds: lifetimeSeconds, now: now, maximumDepth: serializer.maximumDepth)

@@ -43,7 +43,7 @@ public final class SessionEncryptor {
         return cookie.withUTF8 { isEncrypted($0) }
     }
 
-    public static func isEncrypted(_ cookie: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isEncrypted(_ cookie: UnsafeBufferPointer<UInt8>) -> Bool {
         cookie.starts(with: prefix)
     }
 

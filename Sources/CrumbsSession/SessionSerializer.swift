@@ -64,7 +64,7 @@ public struct SessionCookieParts: Sendable {
         }
     }
 
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int)
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>, zlib: Zlib, inflateLimit: Int)
         throws(SessionCookieRejection) -> SessionCookieParts
     {
         var payload: [UInt8] = []
@@ -188,7 +188,7 @@ public final class SessionSerializer {
 
     /// `decode` of the cookie's bytes, read in place: only the payload is copied, into a
     /// buffer kept between cookies.
-    public func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
+    package func decode(_ cookie: UnsafeBufferPointer<UInt8>, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
         let layout = try SignedCookieLayout(cookie, payload: &decodedPayloadScratch)
         let signedText = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(cookie)[..<layout.signedCount])
         guard let keyIndex = verifyingKeyIndex(signedText: signedText, signature: layout.signature) else {

@@ -79,7 +79,7 @@ public final class Zlib {
     }
 
     /// Compresses into a buffer kept between calls and lends the result to `body`.
-    public func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    package func compress<Result>(_ source: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let deflater = smallTableAllowed && Self.smallTableWritesTheSameBytes(source) ? smallTableDeflater : standardDeflater
         deflateReset(deflater)
         let bound = Int(deflateBound(deflater, uLong(source.count)))

@@ -58,7 +58,11 @@ public struct HTTPResponse: Sendable {
     }
 
     /// Adds a header whose value is given as bytes (up to the first NUL, as `HTTPHeader`).
-    public mutating func appendHeader(named name: StaticString, value: UnsafeBufferPointer<UInt8>) {
+    public mutating func appendHeader(named name: StaticString, value: Span<UInt8>) {
+        value.withUnsafeBufferPointer { appendHeader(named: name, bytes: $0) }
+    }
+
+    private mutating func appendHeader(named name: StaticString, bytes value: UnsafeBufferPointer<UInt8>) {
         headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         headerBytes.append(0)
         // memchr, not a byte loop: a session cookie is ~150 bytes and comes with every reply.

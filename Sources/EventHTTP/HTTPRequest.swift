@@ -64,19 +64,20 @@ public struct HTTPRequest {
     /// (RFC 9110 §5.1). Unlike `evhttp_find_header`, repeated lines are all returned.
     public func headerValues(_ name: String) -> [String] {
         var values: [String] = []
-        forEachHeaderValue(name) { values.append(String(decoding: $0, as: UTF8.self)) }
+        forEachHeaderValue(name) { value in values.append(value.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }) }
         return values
     }
 
     /// Calls `body` with the bytes of every value of a header, in the order received,
-    /// without copying them: the buffers are evhttp's and only valid during the call.
-    public func forEachHeaderValue(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// without copying them: they are evhttp's, and the span cannot outlive the call.
+    public func forEachHeaderValue(_ name: String, _ body: (Span<UInt8>) -> Void) {
         guard let headers = evhttp_request_get_input_headers(request) else { return }
         name.withCString { name in
             var entry = crumbs_headers_first(headers)
             while let header = entry {
                 if let key = header.pointee.key, let value = header.pointee.value, strcasecmp(key, name) == 0 {
-                    body(UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value)))
+                    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value))
+                    body(bytes.span)
                 }
                 entry = crumbs_headers_next(header)
             }

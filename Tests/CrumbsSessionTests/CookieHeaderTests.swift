@@ -58,15 +58,14 @@ import Testing
     @Test func lendsNamesAndValuesAsBytesAndStartsAfreshAfterRemoveAll() {
         var cookies = RequestCookies(header: "session=abc.def; mouse=Cookie; e=\"\\303\\251\"")
         var seen: [String] = []
-        cookies.forEach { name, value in
-            seen.append(String(decoding: name, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self))
-        }
+        func text(_ bytes: Span<UInt8>) -> String { bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) } }
+        cookies.forEach { name, value in seen.append(text(name) + "=" + text(value)) }
         #expect(seen == ["session=abc.def", "mouse=Cookie", "e=é"])
-        #expect(cookies.withValue(named: "mouse") { Array($0) } == Array("Cookie".utf8))
+        #expect(cookies.withValue(named: "mouse") { value in value.withUnsafeBufferPointer { Array($0) } } == Array("Cookie".utf8))
         #expect(cookies.withValue(named: "absent") { _ in true } == nil)
         cookies.removeAll()
         #expect(cookies.isEmpty && cookies["session"] == nil)
-        Array("mouse=Again; session=x".utf8).withUnsafeBufferPointer { cookies.parse($0) }
+        cookies.parse(Array("mouse=Again; session=x".utf8).span)
         #expect(cookies == RequestCookies(header: "mouse=Again; session=x"))
         #expect(cookies.pairs.map(\.value) == ["Again", "x"])
     }

@@ -98,7 +98,7 @@ func withServer(
     @Test func headersKeepTheirOrderRepeatsAndEmptyValues() {
         var response = HTTPResponse(status: 200, headers: [HTTPHeader("Vary", "Cookie")])
         response.append(HTTPHeader("Set-Cookie", "a=1"))
-        Array("b=2; Path=/".utf8).withUnsafeBufferPointer { response.appendHeader(named: "Set-Cookie", value: $0) }
+        response.appendHeader(named: "Set-Cookie", value: Array("b=2; Path=/".utf8).span)
         response.addHeader("X-Empty", "")
         #expect(
             response.headers == [
@@ -114,7 +114,7 @@ func withServer(
     @Test func aNULEndsAHeaderValueWithoutShiftingTheNextHeaders() {
         var response = HTTPResponse(status: 200)
         response.append(HTTPHeader("X-A", "one\u{0}X-Evil\u{0}1"))
-        Array("two\u{0}X-Evil".utf8).withUnsafeBufferPointer { response.appendHeader(named: "X-B", value: $0) }
+        response.appendHeader(named: "X-B", value: Array("two\u{0}X-Evil".utf8).span)
         response.append(HTTPHeader("X-C", "three"))
         #expect(response.headers == [HTTPHeader("X-A", "one"), HTTPHeader("X-B", "two"), HTTPHeader("X-C", "three")])
     }
