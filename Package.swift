@@ -11,7 +11,6 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "Crumbs",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "crumbs", targets: ["crumbs"]),
     ],

@@ -1,11 +1,7 @@
 import CrumbsSession
 import EventHTTP
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// An access log in Common Log Format, one line per request:
 /// `127.0.0.1 - - [26/Nov/2026:16:11:39 +0000] "GET /sessions/count HTTP/1.1" 200 290`.

@@ -1,5 +1,7 @@
 import CrumbsSession
 
+import Glibc
+
 /// How the app treats sessions and cookies. The defaults are Flask's, except `SameSite=Lax`,
 /// which browsers assume anyway and which Crumbs states explicitly.
 public struct AppConfiguration: Sendable {
@@ -98,14 +100,3 @@ public struct AppConfiguration: Sendable {
         guard maxBodyBytes > 0 else { throw ConfigurationError("the body limit must be positive") }
     }
 }
-
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif

@@ -1,12 +1,5 @@
 import CrumbsSession
 
-/// What `crumbs decode` reports about a session cookie.
-public struct CookieInspection {
-    public var lines: [String]
-    /// Whether a server holding these keys would accept the cookie (always false without keys).
-    public var accepted: Bool
-}
-
 /// The cookie tools behind `crumbs decode` and `crumbs sign`, kept apart from the command
 /// line so they can be tested directly.
 public enum CookieTools {

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
+import Glibc
 
 /// Writes lines to a descriptor from a thread of its own, so that the event loops handing
 /// them over never wait on a slow disk, a full pipe or a terminal: `append` copies the line

@@ -1,10 +1,6 @@
 import CrumbsSession
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Secret keys on disk: raw bytes, used exactly as Flask uses `app.secret_key = b"..."`
 /// (nothing is trimmed, so write them with `printf`, not `echo`).

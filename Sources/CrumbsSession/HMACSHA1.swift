@@ -1,11 +1,5 @@
 internal import COpenSSL
 
-/// Errors from libcrypto, which Crumbs only expects when the library itself is broken.
-public struct CryptoError: Error, CustomStringConvertible, Sendable {
-    public let operation: String
-    public var description: String { "libcrypto failed in \(operation)" }
-}
-
 /// HMAC-SHA1 with one key, the MAC itsdangerous uses by default.
 ///
 /// The key is installed once; every message then only re-initialises the context (OpenSSL 3
@@ -89,14 +83,5 @@ public final class HMACSHA1 {
         }
         precondition(result != nil && length == UInt32(digestLength), "HMAC-SHA1 failed")
         return digest
-    }
-}
-
-public enum SecureRandom {
-    /// `count` bytes from OpenSSL's CSPRNG.
-    public static func bytes(count: Int) throws(CryptoError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        guard RAND_bytes(&bytes, Int32(count)) == 1 else { throw CryptoError(operation: "RAND_bytes") }
-        return bytes
     }
 }

@@ -1,10 +1,6 @@
 internal import CLibevent
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// Keeps account of one loop's connections, which evhttp 2.1 does not expose: it bounds how
 /// many a loop holds, and drops a connection that has not sent a whole request head within

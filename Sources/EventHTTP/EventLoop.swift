@@ -1,10 +1,6 @@
 internal import CLibevent
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// One `event_base` with its `evhttp`, run by one thread. Other threads never touch the
 /// base: they write a `Command` to the loop's wake-up pipe, and the loop acts on it itself.

@@ -1,11 +1,7 @@
 internal import CLibevent
 internal import CLibeventRequest
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 /// A request as evhttp parsed it. It reads evhttp's own structures, so it is only valid
 /// during the `HTTPHandler.respond(to:into:)` call it is passed to: copy out what must outlive it.

@@ -1,52 +1,6 @@
 internal import CLibevent
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// Where and how the server listens, and what it accepts from a client.
-public struct HTTPServerConfiguration: Sendable {
-    public var host: String
-    /// 0 lets the kernel choose; `HTTPServer.port` tells which it chose.
-    public var port: Int
-    /// Event loops, each on its own thread with its own listening socket.
-    public var threads: Int
-    /// Largest request head (request line and headers) accepted. evhttp answers a larger
-    /// one itself and closes the connection.
-    public var maxHeaderBytes: Int
-    /// Largest request body accepted; evhttp answers 413 to a larger one.
-    public var maxBodyBytes: Int
-    /// Seconds a connection may stay silent (reading, writing or idle between requests).
-    public var timeoutSeconds: Int
-    /// Seconds a new connection has to send a complete request head; evhttp's own timeout
-    /// restarts with every byte, so this is what drops a client trickling its head.
-    public var headTimeoutSeconds: Int
-    /// Connections held at once (split evenly over the loops); beyond it a new connection
-    /// gets a 503 and is closed.
-    public var maxConnections: Int
-    /// On a graceful stop, how long replies already under way may take to finish.
-    public var shutdownGraceSeconds: Int
-    public var listenBacklog: Int32
-
-    public init(
-        host: String = "127.0.0.1", port: Int = 5555, threads: Int = 1, maxHeaderBytes: Int = 8 * 1024,
-        maxBodyBytes: Int = 64 * 1024, timeoutSeconds: Int = 10, headTimeoutSeconds: Int? = nil,
-        maxConnections: Int = 10_000, shutdownGraceSeconds: Int = 10, listenBacklog: Int32 = 1024
-    ) {
-        self.host = host
-        self.port = port
-        self.threads = threads
-        self.maxHeaderBytes = maxHeaderBytes
-        self.maxBodyBytes = maxBodyBytes
-        self.timeoutSeconds = timeoutSeconds
-        self.headTimeoutSeconds = headTimeoutSeconds ?? timeoutSeconds
-        self.maxConnections = maxConnections
-        self.shutdownGraceSeconds = shutdownGraceSeconds
-        self.listenBacklog = listenBacklog
-    }
-}
+import Glibc
 
 /// An HTTP/1.1 server on libevent's evhttp: one event loop per thread, each accepting on
 /// its own `SO_REUSEPORT` socket and answering with its own `HTTPHandler`.
@@ -151,25 +105,5 @@ public final class HTTPServer: @unchecked Sendable {
     /// Blocks until every loop has exited and its thread has ended.
     public func wait() {
         for loop in loops { loop.join() }
-    }
-}
-
-/// Process-wide settings libevent needs before any event base exists.
-enum LibeventSetup {
-    private static let done: Bool = {
-        // A client that closes mid-response must cost an EPIPE, not the process.
-        signal(SIGPIPE, SIG_IGN)
-        return true
-    }()
-
-    static func once() { _ = done }
-
-    /// Raises the soft limit on open files towards `count` (never past the hard limit), so
-    /// that the connection limit, not the default of 1,024 descriptors, is what binds.
-    static func allowOpenFiles(_ count: Int) {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(count) else { return }
-        limit.rlim_cur = min(rlim_t(count), limit.rlim_max)
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

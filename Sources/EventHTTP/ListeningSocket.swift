@@ -1,23 +1,6 @@
 internal import CLibevent
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// Why the server could not start.
-public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-
-    init(_ operation: String, errno code: Int32) {
-        description = "\(operation): \(String(cString: strerror(code)))"
-    }
-
-    init(_ message: String) {
-        description = message
-    }
-}
+import Glibc
 
 /// Listening TCP sockets for one address: one per event loop, all bound to the same port
 /// with `SO_REUSEPORT`, so that the kernel spreads new connections evenly over the loops

@@ -4,11 +4,7 @@ import CrumbsSession
 import EventHTTP
 import Logging
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Glibc
 
 func serve(_ options: ServeOptions) throws {
     let logger = bootstrapLogging(level: options.logLevel)

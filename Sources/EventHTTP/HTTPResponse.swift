@@ -1,32 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// The request methods evhttp parses (`enum evhttp_cmd_type`).
-public enum HTTPMethod: String, Sendable, CaseIterable {
-    case get = "GET"
-    case head = "HEAD"
-    case post = "POST"
-    case put = "PUT"
-    case delete = "DELETE"
-    case options = "OPTIONS"
-    case patch = "PATCH"
-    case trace = "TRACE"
-    case connect = "CONNECT"
-}
-
-/// One response header, kept as the bytes a response stores it as (name, NUL, value, NUL),
-/// so a header built once is added to each reply by copying them. A NUL inside the name or
-/// value ends it there, as it would for evhttp, and cannot shift the headers after it.
-public struct HTTPHeader: Sendable, Equatable {
-    let bytes: [UInt8]
-
-    public init(_ name: String, _ value: String) {
-        bytes = Array(name.utf8.prefix { $0 != 0 }) + [0] + Array(value.utf8.prefix { $0 != 0 }) + [0]
-    }
-}
+import Glibc
 
 /// What a handler answers. The transport adds `Date` and `Content-Length`, and frames the
 /// body (none for `HEAD`, 204 and 304).
@@ -130,14 +102,4 @@ public struct HTTPResponse: Sendable {
         default: return "Status \(status)"
         }
     }
-}
-
-/// Answers the requests of one event loop. A handler is created on its loop's thread and
-/// only ever called there, so it may keep per-loop state (buffers, keyed MAC contexts)
-/// without locks.
-public protocol HTTPHandler: AnyObject {
-    /// Writes the reply into `response`, which arrives as an empty 200 whose header and body
-    /// arrays keep the storage of the loop's earlier replies: a handler that appends to them
-    /// allocates nothing once the loop has warmed up. Assigning a whole response works too.
-    func respond(to request: HTTPRequest, into response: inout HTTPResponse)
 }

@@ -1,0 +1,31 @@
+import CrumbsSession
+import EventHTTP
+
+/// Every error is JSON too: `{"error": <reason phrase>, "message": ..., "status": ...}` plus
+/// whatever helps the client fix its request.
+enum ErrorResponse {
+    static func make(_ status: Int, _ message: String, extra: [(String, JSONValue)] = []) -> HTTPResponse {
+        let fields: [(String, JSONValue)] =
+            [
+                ("error", .string(HTTPResponse.reasonPhrase(for: status))),
+                ("message", .string(message)),
+                ("status", .integer(Int64(status))),
+            ] + extra
+        return JSONResponse.make(status, .object(JSONObject(fields)))
+    }
+
+    static func methodNotAllowed(_ method: String, allowed: [HTTPMethod]) -> HTTPResponse {
+        var response = make(
+            405, "\(method) is not allowed here",
+            extra: [("allowed_methods", .array(allowed.map { .string($0.rawValue) }))])
+        response.addHeader("Allow", allowed.allowHeader)
+        return response
+    }
+
+    /// 404 for a session key the session does not hold, listing the ones it does.
+    static func unknownKey(_ key: String, in session: JSONObject) -> HTTPResponse {
+        make(
+            404, "the session has no key \(key)",
+            extra: [("key", .string(key)), ("known_keys", .array(session.keys.map { .string($0) }))])
+    }
+}

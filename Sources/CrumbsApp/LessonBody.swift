@@ -1,0 +1,87 @@
+import CrumbsSession
+import EventHTTP
+
+/// The lesson's two bodies written straight into bytes, the constant parts pre-rendered:
+/// the same bytes `JSONWriter` would produce for the whole document (a test holds them to
+/// that), without building the document first. They are written on the stack first, in
+/// many small pieces, and copied into the response once; the few that do not fit there
+/// (many or long cookies) go straight to it.
+enum LessonBody {
+    /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
+    static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
+        func write(into body: inout some ByteSink) {
+            writeStart(cookies: cookies, into: &body)
+            body.append(utf8: sessionOpening)
+            JSONWriter.writeString(key, into: &body)
+            body.append(utf8: sessionValueLabel)
+            JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
+            body.append(utf8: sessionClosing)
+        }
+        if !FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, { write(into: &$0) }) {
+            write(into: &response.body)
+        }
+        response.append(JSONResponse.contentType)
+    }
+
+    static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies) -> HTTPResponse {
+        var response = HTTPResponse(status: 200)
+        sessionValue(key: key, value: value, cookies: cookies, into: &response)
+        return response
+    }
+
+    /// A constant `message` member and the end of the document, rendered once.
+    struct Message {
+        let tail: [UInt8]
+
+        init(_ text: String) {
+            var tail: [UInt8] = []
+            tail.append(utf8: LessonBody.messageLabel)
+            JSONWriter.writeString(text, into: &tail)
+            tail.append(utf8: LessonBody.documentClosing)
+            self.tail = tail
+        }
+    }
+
+    /// `{"cookies": [...], "message": m}`
+    static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
+        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity) {
+            writeStart(cookies: cookies, into: &$0)
+        }
+        if !fitted {
+            writeStart(cookies: cookies, into: &response.body)
+        }
+        response.body.append(contentsOf: message.tail)
+        response.append(JSONResponse.contentType)
+    }
+
+    private static let cookiesLabel: StaticString = "{\n  \"cookies\": "
+    private static let cookieOpening: StaticString = "\n    {\n      "
+    private static let cookieClosing: StaticString = "\n    }"
+    private static let listClosing: StaticString = "\n  ]"
+    private static let sessionOpening: StaticString = ",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": "
+    private static let sessionValueLabel: StaticString = ",\n    \"session_value\": "
+    private static let sessionClosing: StaticString = "\n  }\n}\n"
+    private static let messageLabel: StaticString = ",\n  \"message\": "
+    private static let documentClosing: StaticString = "\n}\n"
+
+    /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
+    private static func writeStart(cookies: RequestCookies, into bytes: inout some ByteSink) {
+        bytes.append(utf8: cookiesLabel)
+        guard !cookies.isEmpty else {
+            bytes.append(utf8: "[]")
+            return
+        }
+        bytes.append(UInt8(ascii: "["))
+        var first = true
+        cookies.forEach { name, value in
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            bytes.append(utf8: cookieOpening)
+            JSONWriter.writeString(utf8: name, into: &bytes)
+            bytes.append(utf8: ": ")
+            JSONWriter.writeString(utf8: value, into: &bytes)
+            bytes.append(utf8: cookieClosing)
+        }
+        bytes.append(utf8: listClosing)
+    }
+}

@@ -1,0 +1,8 @@
+/// A session cookie that passed every check.
+public struct VerifiedSession: Equatable, Sendable {
+    public let values: JSONObject
+    public let timestamp: Int64
+    /// Which secret key verified it: 0 is the current key, higher ones are older keys.
+    public let keyIndex: Int
+    public let wasCompressed: Bool
+}
