@@ -108,6 +108,19 @@ class Server:
                 pass
         return total
 
+    def anon_kib(self):
+        """Anonymous resident memory of the server and its children: what the processes
+        allocated (heap, stacks), without the file-backed pages of binaries and libraries,
+        which the kernel can drop and other processes share."""
+        total = 0
+        for pid in self.pids():
+            try:
+                status = pathlib.Path(f"/proc/{pid}/status").read_text()
+                total += int(re.search(r"RssAnon:\s+(\d+)", status).group(1))
+            except (FileNotFoundError, AttributeError):
+                pass
+        return total
+
     def rss_parts_kib(self):
         """(anonymous, file-backed) resident memory of the server process: what it allocated,
         and the pages of its binary and libraries it has touched."""
@@ -208,10 +221,10 @@ def main():
                     commands[(name, scenario)] = run["command"]
                     print(f"round {round_number + 1} {scenario:18} {name:15} {run['rps']:10.0f} rps "
                           f"p50 {run['p50']:.2f} ms p99 {run['p99']:.2f} ms errors {run['errors']}", flush=True)
-        rss = {name: server.rss_kib() for name, server in servers.items()}
+        rss = {name: (server.rss_kib(), server.anon_kib()) for name, server in servers.items()}
         for row in pinned_summary(results, rss):
             print(f"median {row['scenario']:18} {row['name']:15} {row['rps']:10.0f} rps p50 {row['p50']:.2f} ms "
-                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB {row['paired']:.2f}x C "
+                  f"p99 {row['p99']:.2f} ms errors {row['errors']} RSS {row['rss']} KiB (anonymous {row['anon']} KiB) {row['paired']:.2f}x C "
                   f"(middle half of the rounds {row['paired_low']:.2f}-{row['paired_high']:.2f}x, "
                   f"ratio of the medians {row['ratio']:.2f}x)",
                   flush=True)
@@ -265,12 +278,13 @@ def main():
         server = Server("Crumbs", [str(CRUMBS), "--port", "18105", "--threads", "1", "--secret-key-file", str(key_file)],
                         18105, "0")
         try:
-            served = 0
+            served = wrk(18105, "mix", 10, "1")["requests"]
+            anon_at_first = (served, server.anon_kib())
             while served < 1_000_000:
                 served += wrk(18105, "mix", 10, "1")["requests"]
-            million = (served, server.rss_kib(), *server.rss_parts_kib())
-            print(f"RSS after {served} requests: {million[1]} KiB (anonymous {million[2]}, file-backed {million[3]})",
-                  flush=True)
+            million = (served, server.rss_kib(), *server.rss_parts_kib(), *anon_at_first)
+            print(f"RSS after {served} requests: {million[1]} KiB (anonymous {million[2]}, file-backed {million[3]}); "
+                  f"anonymous after the first {anon_at_first[0]} requests: {anon_at_first[1]} KiB", flush=True)
         finally:
             server.stop()
 
@@ -312,7 +326,8 @@ def pinned_summary(results, rss):
             low, high = middle_half(ratios)
             rows.append({
                 "scenario": scenario, "name": name, "rps": rps, "p50": median([r["p50"] for r in runs]),
-                "p99": median([r["p99"] for r in runs]), "errors": sum(r["errors"] for r in runs), "rss": rss[name],
+                "p99": median([r["p99"] for r in runs]), "errors": sum(r["errors"] for r in runs), "rss": rss[name][0],
+                "anon": rss[name][1],
                 "ratio": rps / base, "paired": median(ratios), "paired_low": low, "paired_high": high,
             })
     return rows
@@ -347,13 +362,13 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "",
         "## Pinned, one loop",
         "",
-        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | vs C | middle half | ratio of medians |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | server | requests/s | p50 ms | p99 ms | errors | RSS KiB | anonymous KiB | vs C | middle half | ratio of medians |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in pinned_summary(results, rss):
         lines.append(
             f"| {row['scenario']} | {row['name']} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
-            f"{row['errors']} | {row['rss']:,} | {row['paired']:.2f}× | {row['paired_low']:.2f}–{row['paired_high']:.2f}× | "
+            f"{row['errors']} | {row['rss']:,} | {row['anon']:,} | {row['paired']:.2f}× | {row['paired_low']:.2f}–{row['paired_high']:.2f}× | "
             f"{row['ratio']:.2f}× |"
         )
     flask_runs = results.get(("Flask+gunicorn", "mix"), [])
@@ -386,7 +401,9 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
     if million:
         lines += ["", f"RSS of Crumbs after {million[0]:,} requests (mix, one loop): {million[1]:,} KiB, of which "
                   f"{million[2]:,} KiB anonymous (heap, stacks) and {million[3]:,} KiB file-backed (the pages of "
-                  "the binary and shared libraries it has touched)."]
+                  "the binary and shared libraries it has touched). Anonymous memory after the first "
+                  f"{million[4]:,} requests was {million[5]:,} KiB: growth past warm-up is "
+                  f"{million[2] - million[5]:+,} KiB."]
     lines += ["", "## Commands", "", "```"]
     for key in sorted(commands):
         lines.append(shlex.join(commands[key]))

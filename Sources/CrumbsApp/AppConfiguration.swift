@@ -89,6 +89,11 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(
                 "secret key \(index + 1) is \(key.count) bytes; at least \(Self.minimumSecretKeyLength) are required")
         }
+        try validateSettings()
+    }
+
+    /// `validate` without the keys: what can be checked before any key file is read.
+    public func validateSettings() throws(ConfigurationError) {
         guard sessionLifetimeSeconds > 0 else { throw ConfigurationError("the session lifetime must be positive") }
         guard !sessionCookieName.isEmpty, sessionCookieName.utf8.allSatisfy(SetCookie.isTokenByte) else {
             throw ConfigurationError("the cookie name must be an RFC 6265 token (letters, digits, !#$%&'*+-.^_`|~)")

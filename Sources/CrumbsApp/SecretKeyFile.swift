@@ -69,5 +69,12 @@ public enum SecretKeyFile {
         return try create(path)
     }
 
+    /// `path` from the root, for messages that must say which file was meant.
+    public static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let folder = getcwd(nil, 0) else { return path }
+        defer { free(folder) }
+        return String(cString: folder) + "/" + path
+    }
+
     private static func errorText() -> String { String(cString: strerror(errno)) }
 }

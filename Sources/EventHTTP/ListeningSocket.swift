@@ -12,7 +12,13 @@ enum ListeningSocket {
         let address = try resolve(host: host, port: port)
         // A plain bind first: SO_REUSEPORT would let a second Crumbs share a port that is
         // already taken instead of failing, so claim the port without it, then release it.
-        let probe = try open(address, reusePort: false)
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        let probe: Int32
+        do {
+            probe = try open(address, reusePort: false)
+        } catch {
+            throw HTTPServerError("cannot listen on \(shownHost):\(port): bind", errno: error.code ?? EINVAL)
+        }
         let boundPort = try localPort(of: probe)
         close(probe)
 

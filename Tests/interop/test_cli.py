@@ -98,8 +98,46 @@ def test_a_port_in_use_is_an_error(tmp_path, key_file, crumbs):
         [CRUMBS_BIN, "--port", str(crumbs.port), "--secret-key-file", str(key_file)],
         cwd=tmp_path, capture_output=True, text=True, timeout=10,
     )
-    assert result.returncode != 0
-    assert "Address already in use" in result.stderr
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{crumbs.port}: bind: Address already in use" in result.stderr
+    assert "--port 0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--port", "99999"], "--port must be 0 to 65535"),
+        (["--port", "abc"], "The value 'abc' is invalid for '--port <port>'"),
+        (["--session-lifetime", "2w"], "followed by s, m, h or d (90s, 30m, 12h, 31d)"),
+        (["--cookie-samesite", "None"], "SameSite=None needs --cookie-secure"),
+        (["--threads", "0"], "--threads must be 1 to 1024"),
+        (["--bogus"], "Unknown option '--bogus'"),
+    ],
+)
+def test_a_wrong_command_line_exits_64_before_touching_the_disk(tmp_path, args, message):
+    """Every option is checked before the key file is read or created: in an empty folder a
+    wrong option leaves nothing behind, and every kind of mistake exits 64 (EX_USAGE)."""
+    result = subprocess.run([CRUMBS_BIN, *args], cwd=tmp_path, capture_output=True, text=True, timeout=10)
+    assert result.returncode == 64, result.stderr
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_says_which_key_file_it_reuses(tmp_path):
+    first = Crumbs(["--port", "0"], cwd=tmp_path)
+    _, _, err = first.stop()
+    assert f"path={tmp_path / '.crumbs' / 'secret_key'}" in err and "created a new secret key" in err
+    second = Crumbs(["--port", "0"], cwd=tmp_path)
+    _, _, err = second.stop()
+    assert f"path={tmp_path / '.crumbs' / 'secret_key'}" in err and "using the secret key created earlier" in err
+
+
+def test_completion_scripts_are_generated():
+    for shell in ("bash", "zsh", "fish"):
+        result = subprocess.run(
+            [CRUMBS_BIN, "--generate-completion-script", shell], capture_output=True, text=True, timeout=10
+        )
+        assert result.returncode == 0 and "secret-key-file" in result.stdout, shell
 
 
 def test_help_describes_the_options():

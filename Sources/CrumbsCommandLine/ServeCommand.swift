@@ -1,0 +1,218 @@
+import ArgumentParser
+import CrumbsApp
+import CrumbsSession
+import EventHTTP
+import Glibc
+import Logging
+
+/// `crumbs serve`, the default command.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Crumbs routes (the default command).",
+        discussion: """
+            Routes:
+              GET    /                a page showing your cookies and session, for dev tools
+              GET    /sessions/<key>  hello, goodnight or count (a visit to count adds 1)
+              PUT    /sessions/<key>  store a JSON value (Content-Type: application/json)
+              DELETE /sessions/<key>  remove a value
+              GET    /sessions        the whole session
+              DELETE /sessions        clear the session and expire its cookie
+              GET    /crumbs          set the readable cookie mouse=Cookie
+              DELETE /crumbs          expire the mouse cookie
+
+            Prints the URL it listens on. On SIGINT or SIGTERM it stops accepting, lets replies \
+            under way finish (--shutdown-grace) and exits 0. Every option is checked before \
+            anything is read or written: a wrong one exits 64 and leaves no key file behind.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one (the URL printed says which).")
+    var port = 5555
+
+    @Option(
+        help: ArgumentHelp(
+            "Event loops, each on its own thread and SO_REUSEPORT socket (default: the number of cores).",
+            valueName: "count"))
+    var threads: Int?
+
+    @OptionGroup var keys: SecretKeyFileOptions
+
+    @Option(
+        name: .customLong("session-lifetime"),
+        help: ArgumentHelp(
+            "Cookies signed longer ago are refused: \(SessionLifetime.accepted). (default: \(SessionLifetime.flask))",
+            valueName: "duration"),
+        transform: { try SessionLifetime(parsing: $0) })
+    var lifetime = SessionLifetime.flask
+
+    @Flag(help: "Persistent cookies (Expires and Max-Age from the lifetime), refreshed on every session response.")
+    var permanent = false
+
+    @Flag(help: "Encrypt session cookies (AES-256-GCM) instead of only signing them; both kinds are read.")
+    var encrypt = false
+
+    @Option(name: .customLong("cookie-name"), help: ArgumentHelp("Name of the session cookie.", valueName: "name"))
+    var cookieName = "session"
+
+    @Option(name: .customLong("cookie-path"), help: ArgumentHelp("Path attribute of the session cookie.", valueName: "path"))
+    var cookiePath = "/"
+
+    @Option(
+        name: .customLong("cookie-domain"),
+        help: ArgumentHelp("Domain attribute of the session cookie (none by default: this host only).", valueName: "domain"))
+    var cookieDomain: String?
+
+    @Flag(name: .customLong("cookie-secure"), help: "Send the session cookie over HTTPS only (Secure).")
+    var cookieSecure = false
+
+    @Option(
+        name: .customLong("cookie-samesite"),
+        help: ArgumentHelp("SameSite attribute of the session cookie (None needs --cookie-secure).", valueName: "Lax|Strict|None"))
+    var cookieSameSite: SetCookie.SameSite = .lax
+
+    @Flag(name: .customLong("cookie-partitioned"), help: "Partitioned (CHIPS) session cookie; implies Secure.")
+    var cookiePartitioned = false
+
+    @Flag(name: .customLong("no-cookie-httponly"), help: "Let page scripts read the session cookie (not recommended).")
+    var noCookieHTTPOnly = false
+
+    @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest request body accepted.", valueName: "bytes"))
+    var maxBodyBytes = 64 * 1024
+
+    @Option(
+        name: .customLong("max-header-bytes"),
+        help: ArgumentHelp("Largest request head (request line and headers) accepted.", valueName: "bytes"))
+    var maxHeaderBytes = 8 * 1024
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a connection may stay silent before it is closed (reading, writing or idle).", valueName: "seconds"))
+    var timeout = 10
+
+    @Option(
+        name: .customLong("head-timeout"),
+        help: ArgumentHelp(
+            "Seconds a new connection has to send its first complete request head (default: --timeout).",
+            valueName: "seconds"))
+    var headTimeout: Int?
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp("Connections held at once; beyond it new ones get a 503 and are closed.", valueName: "count"))
+    var maxConnections = 10_000
+
+    @Option(
+        name: .customLong("shutdown-grace"),
+        help: ArgumentHelp(
+            "On SIGINT or SIGTERM, seconds replies under way may take to finish (a second signal stops at once).",
+            valueName: "seconds"))
+    var shutdownGrace = 10
+
+    @Option(
+        name: .customLong("access-log"),
+        help: ArgumentHelp("Write an access log in Common Log Format to a file, or - for standard output.", valueName: "path|-"))
+    var accessLog: String?
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy address whose X-Forwarded-For and X-Forwarded-Proto are believed; repeat for several. Nobody by default.",
+            valueName: "address"))
+    var trustedProxies: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "Logging level.")
+    var logLevel: Logger.Level = .info
+
+    /// Every setting, checked before any file is read or created.
+    func validate() throws {
+        guard (0...65535).contains(port) else {
+            throw ValidationError("--port must be 0 to 65535 (0 picks a free port), not \(port)")
+        }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1 to 1024, not \(threads)") }
+        for (name, value, least) in [
+            ("--max-body-bytes", maxBodyBytes, 1), ("--max-header-bytes", maxHeaderBytes, 256), ("--timeout", timeout, 1),
+            ("--head-timeout", headTimeout ?? timeout, 1), ("--max-connections", maxConnections, 1),
+            ("--shutdown-grace", shutdownGrace, 0),
+        ] where value < least {
+            throw ValidationError("\(name) must be at least \(least), not \(value)")
+        }
+        do {
+            try appConfiguration(secretKeys: []).validateSettings()
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        let logger = Self.bootstrapLogging(level: logLevel)
+        var app = appConfiguration(secretKeys: try loadKeys(logger: logger))
+        app.trustedProxies = Set(trustedProxies)
+        app.accessLog = try accessLog.map { try AccessLog(path: $0) }
+        let threads = threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let server = try CrumbsServer.make(
+            app,
+            transport: HTTPServerConfiguration(
+                host: host, port: port, threads: threads, maxHeaderBytes: maxHeaderBytes, timeoutSeconds: timeout,
+                headTimeoutSeconds: headTimeout, maxConnections: maxConnections, shutdownGraceSeconds: shutdownGrace),
+            stopOnSignals: [SIGINT, SIGTERM],
+            onSignal: { signal in
+                logger.notice("received signal \(signal), stopping: no new connections, finishing replies under way")
+            })
+        do {
+            try server.bind()
+        } catch {
+            guard error.code == EADDRINUSE else { throw error }
+            throw ConfigurationError(
+                "\(error); another server is listening there: choose another port with --port, or --port 0 for any free one")
+        }
+        let shownHost = host.contains(":" as Character) ? "[\(host)]" : host
+        print("Crumbs listening on http://\(shownHost):\(server.port)")
+        fflush(nil)
+        logger.info(
+            "serving",
+            metadata: [
+                "host": "\(host)", "port": "\(server.port)", "threads": "\(threads)",
+                "cookies": "\(app.sessionMode.rawValue)", "keys": "\(app.secretKeys.count)",
+            ])
+        try server.run()
+        app.accessLog?.finish()
+        logger.info("stopped")
+    }
+
+    func appConfiguration(secretKeys: [[UInt8]]) -> AppConfiguration {
+        AppConfiguration(
+            secretKeys: secretKeys, sessionLifetimeSeconds: lifetime.seconds, sessionMode: encrypt ? .encrypted : .signed,
+            permanentSessions: permanent, sessionCookieName: cookieName, sessionCookiePath: cookiePath,
+            sessionCookieDomain: cookieDomain, sessionCookieSecure: cookieSecure, sessionCookieHTTPOnly: !noCookieHTTPOnly,
+            sessionCookieSameSite: cookieSameSite, sessionCookiePartitioned: cookiePartitioned, maxBodyBytes: maxBodyBytes)
+    }
+
+    /// The named key files; without any, the default file, created on first use. Says which
+    /// file the key came from: a server started from another folder would otherwise make a
+    /// new key there and silently log everyone out.
+    private func loadKeys(logger: Logger) throws -> [[UInt8]] {
+        if let paths = keys.named(environment: Environment.value) {
+            let loaded = try paths.map { try SecretKeyFile.read($0) }
+            logger.notice("using the secret key files given", metadata: ["paths": "\(paths.map(SecretKeyFile.absolute))"])
+            return loaded
+        }
+        let path = SecretKeyFile.defaultPath
+        let (key, created) = try SecretKeyFile.readOrCreate(path)
+        logger.notice(
+            created ? "created a new secret key" : "using the secret key created earlier",
+            metadata: ["path": "\(SecretKeyFile.absolute(path))"])
+        return [key]
+    }
+
+    private static func bootstrapLogging(level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "crumbs")
+    }
+}
