@@ -15,10 +15,13 @@ FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -package-name Crumbs -O -g -I Modules/COpenSSL -I Modules/CZlib
 
-.PHONY: help deps python-deps build run test screenshot check fuzz bench soak clean
+PREFIX ?= /usr/local
+
+.PHONY: help deps python-deps build run install test screenshot check fuzz bench soak clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
+	@echo "make install  put that binary on the PATH as crumbs (PREFIX=/usr/local; PREFIX=~/.local without root)"
 	@echo "make test   unit and live-socket tests, then Flask interop, CLI, nginx and Chromium tests against the release binary"
 	@echo "make screenshot  refresh docs/page.png and docs/page-phone.png from the browser test"
 	@echo "make check  the Swift tests under AddressSanitizer and ThreadSanitizer"
@@ -53,6 +56,12 @@ build: deps
 
 run: build
 	.build/release/crumbs serve $(ARGS)
+
+# The binary make run serves, as `crumbs` in $(PREFIX)/bin (PREFIX=~/.local needs no root).
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/crumbs
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/crumbs"
 
 test: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test: deps python-deps

@@ -12,7 +12,16 @@ jar=$(mktemp)
 trap 'rm -f "$jar"' EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-show() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; echo; }
+# Each word as the shell needs it, so that every command shown pastes and runs as it is:
+# plain words bare, the rest in single quotes (a quote inside as '\'').
+quoted() {
+    local word words=()
+    for word in "$@"; do
+        if [[ $word =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then words+=("$word"); else words+=("'${word//\'/\'\\\'\'}'"); fi
+    done
+    printf '%s' "${words[*]}"
+}
+show() { printf '\033[2m$ %s\033[0m\n' "$(quoted "$@")"; "$@"; echo; }
 session_cookie() { awk '$6 == "session" { print $7 }' "$jar"; }
 
 curl -s -o /dev/null "$base/crumbs" || { echo "Crumbs is not answering at $base (start it with: make run)"; exit 1; }

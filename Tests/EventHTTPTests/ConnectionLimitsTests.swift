@@ -13,7 +13,8 @@ final class BigReplyHandler: HTTPHandler {
     func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
         guard request.rawPath == "/big" else { return echo.respond(to: request, into: &response) }
         response.append(HTTPHeader("Content-Type", "application/octet-stream"))
-        response.body.append(contentsOf: repeatElement(UInt8(ascii: "c"), count: Self.size))
+        // Filled in one go: appended byte by byte it takes seconds in a sanitized debug build.
+        response.body = [UInt8](repeating: UInt8(ascii: "c"), count: Self.size)
     }
 }
 
@@ -101,7 +102,7 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
             BigReplyHandler()
         }
         try server.start()
-        let client = try RawHTTPClient(port: server.port, receiveBufferBytes: 4096)
+        let client = try RawHTTPClient(port: server.port, timeoutSeconds: 30, receiveBufferBytes: 4096)
         try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
         // 8 MB cannot fit in the kernel's buffers while this client reads nothing: once its
         // first byte is here, the reply is under way and stays so until the client reads.
@@ -129,7 +130,7 @@ func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
         }
         try server.start()
         do {
-            let client = try RawHTTPClient(port: server.port, receiveBufferBytes: 2048)
+            let client = try RawHTTPClient(port: server.port, timeoutSeconds: 30, receiveBufferBytes: 2048)
             try client.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
             try client.waitForFirstByte()
             client.resetOnClose()

@@ -154,9 +154,18 @@ def test_the_curl_tour_runs_as_documented(tmp_path, key_file):
             ["bash", str(pathlib.Path(__file__).resolve().parents[2] / "scripts" / "tour.sh"), server.url],
             capture_output=True, text=True, timeout=60, env={**os.environ, "CRUMBS": CRUMBS_BIN},
         )
+        assert tour.returncode == 0, tour.stderr
+        # Every command the tour shows pastes and runs as shown: its quotes are all there.
+        shown = [line[len("\x1b[2m$ "):-len("\x1b[0m")] for line in tour.stdout.splitlines() if line.startswith("\x1b[2m$ ")]
+        assert len(shown) >= 9 and any("'Content-Type: application/json'" in line for line in shown), shown
+        for line in shown:
+            pasted = subprocess.run(["bash", "-c", line], capture_output=True, text=True, timeout=20, cwd=tmp_path)
+            # decode without a key exits 1 by design; anything else must succeed.
+            assert pasted.returncode == (1 if " decode " in line else 0), (line, pasted.stderr)
+            if " -d " in line:
+                assert pasted.stdout.startswith("{"), (line, pasted.stdout)
     finally:
         server.stop()
-    assert tour.returncode == 0, tour.stderr
     out = tour.stdout
     assert "Set-Cookie: session=" in out and "HttpOnly; Path=/; SameSite=Lax" in out
     assert "Set-Cookie: mouse=Cookie; Path=/; SameSite=Lax" in out
