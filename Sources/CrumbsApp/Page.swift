@@ -12,7 +12,7 @@ enum Page {
         h1 { margin: .2rem 0; } h1 span { color: var(--accent); }
         h2 { font-size: 1.1rem; margin: 0 0 .6rem; }
         p.lead { margin-top: 0; color: var(--muted); }
-        .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); }
+        .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(min(22rem, 100%), 1fr)); }
         section { background: var(--card); border-radius: .75rem; padding: 1rem; min-width: 0; }
         dl.routes { margin: 0; } dl.routes dt { font-family: ui-monospace, monospace; margin-top: .5rem; }
         dl.routes dd { margin: 0 0 0 .2rem; color: var(--muted); font-size: .92rem; }
@@ -24,18 +24,24 @@ enum Page {
         .tag { display: inline-block; font-size: .75rem; border-radius: .6rem; padding: 0 .5rem; }
         .readable { background: #d8f0d2; color: #1f5a14; } .hidden { background: #f5d9d0; color: #7a2410; }
         form { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: .6rem; }
-        input { flex: 1 1 8rem; min-width: 0; font: inherit; padding: .35rem .5rem; }
+        input { flex: 1 1 14rem; min-width: 0; font: inherit; padding: .35rem .5rem; }
+        input#value { flex-basis: 100%; }
         button { font: inherit; padding: .35rem .8rem; border-radius: .5rem; border: 1px solid var(--accent);
                  background: var(--accent); color: white; cursor: pointer; }
         button.quiet { background: transparent; color: var(--accent); }
         h2.next { margin-top: .8rem; }
-        #status { min-height: 1.5rem; color: var(--muted); font-size: .9rem; }
+        .result { min-height: 1.5rem; margin: .4rem 0 0; color: var(--muted); font-size: .9rem; overflow-wrap: anywhere; }
+        .result.failed { color: #b3261e; }
         """
 
     static let script = """
         "use strict";
         const $ = (id) => document.getElementById(id);
-        const say = (text) => { $("status").textContent = text; };
+        // The outcome of an action is shown beside the control that caused it.
+        const say = (where, text, failed = false) => {
+          $(where).textContent = text;
+          $(where).classList.toggle("failed", failed);
+        };
         function readableNames() {
           return new Set(document.cookie.split(";").map((pair) => pair.split("=")[0].trim()).filter(Boolean));
         }
@@ -62,29 +68,39 @@ enum Page {
           const raw = answer.cookies.find((item) => "session" in item);
           $("raw").textContent = raw ? raw.session : "(no session cookie)";
         }
-        async function act(description, request) {
-          const response = await request();
-          say(description + ": " + response.status + " " + response.statusText);
-          await refresh();
+        // A refusal says why: the server's JSON error carries a message.
+        async function act(where, description, request) {
+          try {
+            const response = await request();
+            let text = description + ": " + response.status + " " + response.statusText;
+            if (!response.ok) {
+              const answer = await response.json().catch(() => null);
+              if (answer && answer.message) text += ": " + answer.message;
+            }
+            say(where, text, !response.ok);
+          } catch (error) {
+            say(where, description + " failed: " + error, true);
+          }
+          await refresh().catch((error) => say(where, "could not read the session: " + error, true));
         }
-        $("crumbs").addEventListener("click", () => act("GET /crumbs", () => fetch("/crumbs")));
-        $("count").addEventListener("click", () => act("GET /sessions/count", () => fetch("/sessions/count")));
-        $("clear").addEventListener("click", () => act("DELETE /sessions and /crumbs",
+        $("crumbs").addEventListener("click", () => act("try-result", "GET /crumbs", () => fetch("/crumbs")));
+        $("count").addEventListener("click", () => act("try-result", "GET /sessions/count", () => fetch("/sessions/count")));
+        $("clear").addEventListener("click", () => act("try-result", "DELETE /sessions and /crumbs",
           () => fetch("/sessions", { method: "DELETE" }).then(() => fetch("/crumbs", { method: "DELETE" }))));
         $("mouse-form").addEventListener("submit", (event) => {
           event.preventDefault();
           document.cookie = "mouse=" + encodeURIComponent($("mouse").value) + "; Path=/; SameSite=Lax";
-          say("document.cookie set mouse; the server sees it on the next request");
+          say("mouse-result", "document.cookie set mouse; the server sees it on the next request");
           refresh();
         });
         $("value-form").addEventListener("submit", (event) => {
           event.preventDefault();
           const key = $("key").value.trim();
-          act("PUT /sessions/" + key, () => fetch("/sessions/" + encodeURIComponent(key), {
+          act("value-result", "PUT /sessions/" + key, () => fetch("/sessions/" + encodeURIComponent(key), {
             method: "PUT", headers: { "Content-Type": "application/json" }, body: $("value").value,
           }));
         });
-        refresh().catch((error) => say("could not read the session: " + error));
+        refresh().catch((error) => say("try-result", "could not read the session: " + error, true));
         """
 
     static let html = """
@@ -101,13 +117,13 @@ enum Page {
         <h1><span>Crumbs</span> — cookies and sessions</h1>
         <p class="lead">The session lives in your browser, in a cookie signed by the server. Anyone can read it;
         only the server can change it. <code>mouse</code> is a plain cookie: edit it and the server believes you.</p>
-        <div id="status" role="status"></div>
         <div class="grid">
         <section>
         <h2>Cookies your browser sends</h2>
         <table><thead><tr><th>name</th><th>value</th><th>scripts</th></tr></thead><tbody id="cookies"></tbody></table>
         <form id="mouse-form"><input id="mouse" aria-label="new mouse value" placeholder="new value for mouse">
         <button type="submit">Edit mouse</button></form>
+        <p class="result" id="mouse-result" role="status"></p>
         </section>
         <section>
         <h2>Session, as the server decoded it</h2>
@@ -120,9 +136,11 @@ enum Page {
         <form><button id="crumbs" type="button">Follow the crumbs</button>
         <button id="count" type="button">Count a visit</button>
         <button id="clear" type="button" class="quiet">Clear both cookies</button></form>
+        <p class="result" id="try-result" role="status"></p>
         <form id="value-form"><input id="key" aria-label="session key" placeholder="key, e.g. theme" required>
         <input id="value" aria-label="JSON value" placeholder='JSON value, e.g. "dark"' required>
         <button type="submit">Set in session</button></form>
+        <p class="result" id="value-result" role="status"></p>
         </section>
         <section>
         <h2>Routes</h2>

@@ -46,6 +46,28 @@ def wait_for_text(driver, element_id, text):
     WebDriverWait(driver, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, element_id), text))
 
 
+def assert_fits(driver):
+    """Nothing is wider than the viewport or starts left of it, and every placeholder fits
+    its input (measured in the input's own font)."""
+    overflowing = driver.execute_script("""
+        const width = document.documentElement.clientWidth;
+        return [...document.querySelectorAll("body *")]
+          .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.left < -0.5 || r.right > width + 0.5); })
+          .map((e) => e.tagName + "#" + e.id + " " + JSON.stringify(e.getBoundingClientRect()));
+    """)
+    assert overflowing == [], overflowing
+    cut = driver.execute_script("""
+        const context = document.createElement("canvas").getContext("2d");
+        return [...document.querySelectorAll("input[placeholder]")].filter((input) => {
+          const style = getComputedStyle(input);
+          context.font = style.font;
+          const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+          return context.measureText(input.placeholder).width > room;
+        }).map((input) => input.id + ": " + input.placeholder + " (" + input.clientWidth + " px wide, " + window.innerWidth + " px window)");
+    """)
+    assert cut == [], cut
+
+
 def test_a_learner_walks_through_the_lesson(browser, tmp_path, key_file):
     server = Crumbs(["--port", "0", "--secret-key-file", str(key_file)], cwd=tmp_path)
     try:
@@ -90,6 +112,15 @@ def test_a_learner_walks_through_the_lesson(browser, tmp_path, key_file):
         browser.find_element(By.ID, "value").send_keys('"dark"')
         browser.find_element(By.CSS_SELECTOR, "#value-form button").click()
         wait_for_text(browser, "session", '"theme": "dark"')
+        wait_for_text(browser, "value-result", "PUT /sessions/theme: 200")
+
+        # A value that is not JSON: the server's own message appears beside the form.
+        browser.find_element(By.ID, "value").clear()
+        browser.find_element(By.ID, "value").send_keys("dark")
+        browser.find_element(By.CSS_SELECTOR, "#value-form button").click()
+        wait_for_text(browser, "value-result", "PUT /sessions/theme: 400 Bad Request: the body is not JSON: ")
+        assert "failed" in browser.find_element(By.ID, "value-result").get_attribute("class")
+        assert '"theme": "dark"' in browser.find_element(By.ID, "session").text
         browser.find_element(By.ID, "count").click()
         wait_for_text(browser, "session", '"count": 2')
 
@@ -106,20 +137,21 @@ def test_a_learner_walks_through_the_lesson(browser, tmp_path, key_file):
         browser.get(base + "/")
         wait_for_text(browser, "session", '"count": 1')
         browser.find_element(By.ID, "crumbs").click()
-        wait_for_text(browser, "status", "GET /crumbs: 200")
+        wait_for_text(browser, "try-result", "GET /crumbs: 200")
+        assert_fits(browser)
         shots = pathlib.Path(os.environ.get("CRUMBS_SCREENSHOT_DIR", tmp_path))
         shots.mkdir(parents=True, exist_ok=True)
         assert browser.save_screenshot(str(shots / "page.png"))
-        phone = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+        phone = {"width": 375, "height": 812, "deviceScaleFactor": 1, "mobile": True}
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", phone)
-        assert browser.execute_script("return window.innerWidth") == 390
-        assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert browser.execute_script("return window.innerWidth") == 375
+        assert_fits(browser)
         assert browser.save_screenshot(str(shots / "page-phone.png"))
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
         # Clear both cookies from the page.
         browser.find_element(By.ID, "clear").click()
-        wait_for_text(browser, "status", "DELETE /sessions and /crumbs: 200")
+        wait_for_text(browser, "try-result", "DELETE /sessions and /crumbs: 200")
         wait_for_text(browser, "raw", "(no session cookie)")
         assert browser.get_cookies() == []
     finally:
