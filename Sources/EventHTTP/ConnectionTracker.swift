@@ -64,6 +64,11 @@ final class ConnectionTracker {
         return connection
     }
 
+    /// The record of an evhttp connection, if it is still open.
+    func connection(for evhttpConnection: OpaquePointer) -> TrackedConnection? {
+        evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[$0] }
+    }
+
     /// A reply has been handed to evhttp on `connection`.
     func replyStarted(on connection: TrackedConnection) {
         connection.repliesInFlight += 1

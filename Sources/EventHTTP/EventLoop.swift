@@ -46,12 +46,18 @@ final class EventLoop: @unchecked Sendable {
 
     /// Reused for every reply: the handler writes into it, keeping its arrays' storage.
     private var response = HTTPResponse(status: 200)
-    private let makeHandler: @Sendable () -> any HTTPHandler
+    private let makeHandler: @Sendable (EventLoopHandle) -> any HTTPHandler
     private var handler: (any HTTPHandler)?
     private let onSignal: ((Int32) -> Void)?
     private var thread: pthread_t?
     private let shutdownGraceSeconds: Int
     private var draining = false
+    /// Requests a handler holds, by evhttp's pointer: the loop answers them itself at their
+    /// deadline, on a broken connection, or at shutdown, so none is left without an answer.
+    private var heldRequests: [OpaquePointer: HeldRequest] = [:]
+    /// The request `serve` is handing to the handler, and whether the handler held it.
+    private var requestBeingServed: OpaquePointer?
+    private var servedRequestWasHeld = false
     private var drainDeadline: Int64 = 0
 
     /// Takes ownership of `socket` (a listening one): evhttp closes it when the loop ends,
@@ -59,7 +65,7 @@ final class EventLoop: @unchecked Sendable {
     /// `onSignal` on its thread.
     init(
         socket: Int32, configuration: HTTPServerConfiguration, signals: [Int32] = [],
-        onSignal: ((Int32) -> Void)? = nil, makeHandler: @escaping @Sendable () -> any HTTPHandler,
+        onSignal: ((Int32) -> Void)? = nil, makeHandler: @escaping @Sendable (EventLoopHandle) -> any HTTPHandler,
         failingAt failure: SetupStep? = nil
     ) throws(HTTPServerError) {
         unclaimedSocket = socket
@@ -140,6 +146,8 @@ final class EventLoop: @unchecked Sendable {
         drainTimer = nil
         if let wakeEvent { event_free(wakeEvent) }
         wakeEvent = nil
+        // Held requests get their deadline answer before evhttp frees their connections.
+        for held in Array(heldRequests.values) { answer(held, held.onDeadline) }
         if let http { evhttp_free(http) }
         http = nil
         boundSocket = nil
@@ -184,7 +192,7 @@ final class EventLoop: @unchecked Sendable {
     /// exit, tear down.
     func run() {
         guard let base else { return }
-        handler = makeHandler()
+        handler = makeHandler(EventLoopHandle(base: base))
         event_base_dispatch(base)
         releaseResources()
     }
@@ -221,7 +229,8 @@ final class EventLoop: @unchecked Sendable {
 
     fileprivate func checkDrained() {
         guard let base, let tracker else { return }
-        if tracker.repliesInFlight == 0 || monotonicSeconds() >= drainDeadline { event_base_loopexit(base, nil) }
+        let settled = tracker.repliesInFlight == 0 && heldRequests.isEmpty
+        if settled || monotonicSeconds() >= drainDeadline { event_base_loopexit(base, nil) }
     }
 
     fileprivate func signalReceived(_ signal: Int32) {
@@ -238,9 +247,16 @@ final class EventLoop: @unchecked Sendable {
         self.thread = nil
     }
 
-    /// Every request gets exactly one reply, sent here.
+    /// Every request gets exactly one reply: sent here, or, for a request the handler held,
+    /// by `answer`.
     fileprivate func serve(_ request: OpaquePointer) {
-        guard let handler, let tracker, let replyBuffer else { return }
+        guard let handler, let tracker else { return }
+        // evhttp calls back a second time for a request whose connection broke before its
+        // answer (libevent 2.1 `evhttp_connection_incoming_fail`), expecting a reply.
+        if let held = heldRequests[request] {
+            answer(held, held.onDeadline)
+            return
+        }
         let connection = evhttp_request_get_connection(request).flatMap { tracker.sawRequest(on: $0) }
         // The reused response, moved out for the request: one access to the property
         // instead of one per use, and its arrays stay uniquely referenced.
@@ -248,7 +264,51 @@ final class EventLoop: @unchecked Sendable {
         swap(&response, &self.response)
         defer { swap(&response, &self.response) }
         response.reset()
-        handler.respond(to: HTTPRequest(request), into: &response)
+        requestBeingServed = request
+        servedRequestWasHeld = false
+        handler.respond(to: HTTPRequest(request, loop: self), into: &response)
+        requestBeingServed = nil
+        if servedRequestWasHeld { return }
+        deliver(&response, for: request, on: connection)
+    }
+
+    /// `HTTPRequest.hold`: only for the request being served, once.
+    func hold(_ request: OpaquePointer, deadlineSeconds: Double, onDeadline: @escaping (inout HTTPResponse) -> Void)
+        -> HeldRequest
+    {
+        precondition(request == requestBeingServed && !servedRequestWasHeld, "hold() belongs inside respond(to:into:), once")
+        servedRequestWasHeld = true
+        let held = HeldRequest(loop: self, request: request, onDeadline: onDeadline)
+        heldRequests[request] = held
+        if let base, let timer = event_new(base, -1, 0, deadlineCallback, Unmanaged.passUnretained(held).toOpaque()) {
+            held.deadlineTimer = timer
+            var delay = timeval(seconds: deadlineSeconds)
+            event_add(timer, &delay)
+        }
+        return held
+    }
+
+    /// Sends a held request's one answer and forgets it.
+    func answer(_ held: HeldRequest, _ write: (inout HTTPResponse) -> Void) {
+        guard let request = held.request else { return }
+        held.request = nil
+        if let timer = held.deadlineTimer { event_free(timer) }
+        held.deadlineTimer = nil
+        heldRequests[request] = nil
+        var response = HTTPResponse(status: 200)
+        write(&response)
+        // A request whose client left is detached from its connection; evhttp frees it
+        // when it is sent the reply, and nothing is written.
+        let connection = evhttp_request_get_connection(request).flatMap { tracker?.connection(for: $0) }
+        deliver(&response, for: request, on: connection)
+    }
+
+    fileprivate func deadlinePassed(_ held: HeldRequest) {
+        answer(held, held.onDeadline)
+    }
+
+    private func deliver(_ response: inout HTTPResponse, for request: OpaquePointer, on connection: TrackedConnection?) {
+        guard let tracker, let replyBuffer else { return }
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
         // evhttp refuses values with CR or LF, so a header can never be split in two.
@@ -291,6 +351,12 @@ private func withDecimalCString(_ number: Int, _ body: (UnsafePointer<CChar>) ->
 private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, context in
     guard let request, let context else { return }
     Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().serve(request)
+}
+
+private let deadlineCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
+    guard let context else { return }
+    let held = Unmanaged<HeldRequest>.fromOpaque(context).takeUnretainedValue()
+    held.loop?.deadlinePassed(held)
 }
 
 private let replyCompleteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in

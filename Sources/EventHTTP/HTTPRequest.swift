@@ -7,9 +7,20 @@ import Glibc
 /// during the `HTTPHandler.respond(to:into:)` call it is passed to: copy out what must outlive it.
 public struct HTTPRequest {
     private let request: OpaquePointer
+    /// Unowned and unchecked: a request lives only inside its loop's call to the handler.
+    private unowned(unsafe) let loop: EventLoop
 
-    init(_ request: OpaquePointer) {
+    init(_ request: OpaquePointer, loop: EventLoop) {
         self.request = request
+        self.loop = loop
+    }
+
+    /// Keeps this request to be answered later, on this loop, through the `HeldRequest`
+    /// returned; whatever `respond(to:into:)` writes into its response is then not sent.
+    /// Past `deadlineSeconds` the loop answers with what `onDeadline` writes. Copy what the
+    /// answer needs from the request first: it cannot be read once `respond` returns.
+    public func hold(deadlineSeconds: Double, onDeadline: @escaping (inout HTTPResponse) -> Void) -> HeldRequest {
+        loop.hold(request, deadlineSeconds: deadlineSeconds, onDeadline: onDeadline)
     }
 
     /// Nil for a method evhttp knows but Crumbs does not (none today).

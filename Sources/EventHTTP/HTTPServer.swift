@@ -9,7 +9,7 @@ import Glibc
 /// read afterwards; `stop()` and `stopGracefully()` only write to the loops' wake-up pipes.
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
-    private let makeHandler: @Sendable () -> any HTTPHandler
+    private let makeHandler: @Sendable (EventLoopHandle) -> any HTTPHandler
     private let stopSignals: [Int32]
     private let onSignal: (@Sendable (Int32) -> Void)?
     private var loops: [EventLoop] = []
@@ -24,14 +24,24 @@ public final class HTTPServer: @unchecked Sendable {
     ///     are built, by the first loop, so nothing can touch a running loop from outside.
     ///   - onSignal: runs on the first loop's thread when one of them arrives, before the
     ///     loops stop.
+    ///   - makeHandler: called on each loop's thread, before it serves, with that loop.
     public init(
         configuration: HTTPServerConfiguration, stopOnSignals: [Int32] = [],
-        onSignal: (@Sendable (Int32) -> Void)? = nil, makeHandler: @escaping @Sendable () -> any HTTPHandler
+        onSignal: (@Sendable (Int32) -> Void)? = nil,
+        makeHandlerOnLoop makeHandler: @escaping @Sendable (EventLoopHandle) -> any HTTPHandler
     ) {
         self.configuration = configuration
         self.makeHandler = makeHandler
         self.stopSignals = stopOnSignals
         self.onSignal = onSignal
+    }
+
+    /// A server whose handlers need nothing of their loop.
+    public convenience init(
+        configuration: HTTPServerConfiguration, stopOnSignals: [Int32] = [],
+        onSignal: (@Sendable (Int32) -> Void)? = nil, makeHandler: @escaping @Sendable () -> any HTTPHandler
+    ) {
+        self.init(configuration: configuration, stopOnSignals: stopOnSignals, onSignal: onSignal) { _ in makeHandler() }
     }
 
     /// Binds the sockets and sets up the loops without running them: `port` is known after
