@@ -29,6 +29,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CHiredis", path: "Modules/CHiredis", pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]),
 
         // evhttp 2.1 has no accessor for a request's HTTP version; this reads the field in C
         // so that Swift never sees the struct (which would stop it being an OpaquePointer).
@@ -39,6 +42,8 @@ let package = Package(
 
         // The evhttp transport: the only Swift that calls libevent.
         .target(name: "EventHTTP", dependencies: ["CLibevent", "CLibeventRequest"], swiftSettings: strict),
+        // The only Swift that calls hiredis: one connection per event loop, on its base.
+        .target(name: "RedisClient", dependencies: ["CHiredis", "EventHTTP"], swiftSettings: strict),
         // Pure session and cookie logic: the only Swift that calls libcrypto and zlib.
         .target(name: "CrumbsSession", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strict),
         // The lesson's routes and beyond, on top of the two layers above.

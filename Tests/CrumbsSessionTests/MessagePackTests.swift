@@ -1,0 +1,110 @@
+import Testing
+
+@testable import CrumbsSession
+
+/// Every expected byte string is what msgspec 0.23 (Flask-Session 0.8's encoder) wrote for
+/// the same Python value: `msgspec.msgpack.Encoder().encode(value).hex()`.
+@Suite struct MessagePackTests {
+    static func bytes(_ hex: String) -> [UInt8] {
+        var result: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            result.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return result
+    }
+
+    static let vectors: [(MessagePackValue, String)] = [
+        (.null, "c0"), (.bool(true), "c3"), (.bool(false), "c2"), (.int(0), "00"), (.int(127), "7f"), (.int(128), "cc80"),
+        (.int(255), "ccff"), (.int(256), "cd0100"), (.int(65535), "cdffff"), (.int(65536), "ce00010000"),
+        (.int(4_294_967_295), "ceffffffff"), (.int(4_294_967_296), "cf0000000100000000"),
+        (.int(Int64.max), "cf7fffffffffffffff"), (.uint(1 << 63), "cf8000000000000000"), (.uint(UInt64.max), "cfffffffffffffffff"),
+        (.int(-1), "ff"), (.int(-32), "e0"), (.int(-33), "d0df"), (.int(-128), "d080"), (.int(-129), "d1ff7f"),
+        (.int(-32768), "d18000"), (.int(-32769), "d2ffff7fff"), (.int(-2_147_483_648), "d280000000"),
+        (.int(-2_147_483_649), "d3ffffffff7fffffff"), (.int(Int64.min), "d38000000000000000"),
+        (.float(1.0), "cb3ff0000000000000"), (.float(2.5), "cb4004000000000000"), (.float(-0.0), "cb8000000000000000"),
+        (.string(""), "a0"), (.string(String(repeating: "a", count: 31)), "bf" + String(repeating: "61", count: 31)),
+        (.string(String(repeating: "a", count: 32)), "d920" + String(repeating: "61", count: 32)),
+        (.string(String(repeating: "b", count: 256)), "da0100" + String(repeating: "62", count: 256)),
+        (.string("é😀"), "a6c3a9f09f9880"), (.binary([0, 255]), "c40200ff"),
+        (.binary([UInt8](repeating: 0x78, count: 300)), "c5012c" + String(repeating: "78", count: 300)),
+        (.array([.int(1), .string("a"), .null]), "9301a161c0"),
+        (.array((0..<16).map { .int($0) }), "dc0010000102030405060708090a0b0c0d0e0f"),
+        (.map([.init(.string("b"), .int(1)), .init(.string("a"), .array([.bool(true)]))]), "82a16201a16191c3"),
+        (.map([.init(.int(1), .string("one")), .init(.int(-2), .string("minus two"))]), "8201a36f6e65fea96d696e75732074776f"),
+        (.ext(type: -1, data: bytes("6b0cf4c0")), "d6ff6b0cf4c0"),
+        (.ext(type: -1, data: bytes("1d6f28006b0cf4c0")), "d7ff1d6f28006b0cf4c0"),
+        (.ext(type: -1, data: bytes("00000000ffffffff7c558180")), "c70cff00000000ffffffff7c558180"),
+    ]
+
+    @Test func writesMsgspecsBytesAndReadsThemBack() throws {
+        for (value, hex) in Self.vectors {
+            #expect(MessagePackEncoder.encode(value) == Self.bytes(hex), "\(value)")
+            #expect(try MessagePackDecoder.decode(Self.bytes(hex)) == value, "\(hex)")
+        }
+    }
+
+    @Test func readsForeignFormsMsgspecDoesNotWrite() throws {
+        // float32, a signed form for a small positive number, a str8 for a short string.
+        #expect(try MessagePackDecoder.decode(Self.bytes("ca3fc00000")) == .float(1.5))
+        #expect(try MessagePackDecoder.decode(Self.bytes("d001")) == .int(1))
+        #expect(try MessagePackDecoder.decode(Self.bytes("d90161")) == .string("a"))
+    }
+
+    @Test func refusesWhatIsNotOneValue() {
+        for hex in ["", "c1", "a2 61", "93 01 02", "c0c0", "c5 ff ff", "df ffffffff", "a1ff", "dd ffffffff 00"] {
+            let bytes = Self.bytes(hex.replacingOccurrences(of: " ", with: ""))
+            #expect(throws: MessagePackError.self, "\(hex)") { try MessagePackDecoder.decode(bytes) }
+        }
+        let deep = [UInt8](repeating: 0x91, count: 100) + [0xC0]
+        #expect(throws: MessagePackError.self) { try MessagePackDecoder.decode(deep) }
+    }
+
+    /// The lesson's session as Flask-Session 0.8 stores it (47 bytes).
+    static let lesson = bytes("84aa5f7065726d616e656e74c3a568656c6c6fa5576f726c64a9676f6f646e69676874a44d6f6f6ea5636f756e7400")
+
+    @Test func aStoredSessionKeepsItsOrderAndTheBytesOfWhatNoRouteTouched() throws {
+        var session = try StoredSession(decoding: Self.lesson)
+        #expect(session.keys == ["_permanent", "hello", "goodnight", "count"])
+        #expect(session.encoded() == Self.lesson)
+        session["count"] = .int(1)
+        #expect(session.keys == ["_permanent", "hello", "goodnight", "count"])
+        #expect(session.encoded() == Array(Self.lesson.dropLast()) + [0x01])
+        // A float32 and a non-minimal integer stay as they were stored, beside a new member.
+        let foreign = Self.bytes("82a166ca3fc00000a169d001")
+        var kept = try StoredSession(decoding: foreign)
+        kept["new"] = .binary([1])
+        #expect(kept.encoded() == Self.bytes("83a166ca3fc00000a169d001a36e6577c40101"))
+        kept["new"] = nil
+        #expect(kept.encoded() == foreign)
+        #expect(throws: MessagePackError.self) { try StoredSession(decoding: Self.bytes("8101a0")) }
+        // A pickle, as older Flask-Session versions wrote: not msgpack at all.
+        #expect(throws: MessagePackError.self) { try StoredSession(decoding: Array("\u{80}\u{04}\u{95}".utf8)) }
+    }
+
+    @Test func jsonShowsEveryTypeInItsDocumentedForm() throws {
+        let value = MessagePackValue.map([
+            .init(.string("bytes"), .binary([0, 255])), .init(.string("when"), .ext(type: -1, data: Self.bytes("6b0cf4c0"))),
+            .init(.string("other"), .ext(type: 5, data: [1])), .init(.int(1), .float(0.1 + 0.2)), .init(.string("big"), .uint(UInt64.max)),
+            .init(.string("nan"), .float(.nan)),
+        ])
+        // json.dumps(..., sort_keys=True, separators=(",", ":")) of the Python equivalents.
+        #expect(
+            JSONWriter.string(value.json, style: .compact)
+                == #"{"1":0.30000000000000004,"big":18446744073709551615,"bytes":{" b":"AP8="},"nan":NaN,"# + #""other":{" x":{"data":"AQ==","type":5}},"when":{" d":"Mon, 30 Nov 2026 04:00:00 GMT"}}"#)
+    }
+
+    @Test func jsonValuesBecomeWhatPythonsJSONWouldStore() throws {
+        let parsed = try JSONParser.parse(#"{"a": [1, 2.5, "x", null, true], "big": 18446744073709551615, "f": 1e3}"#)
+        let value = try MessagePackValue(json: parsed)
+        // msgspec.msgpack.encode(json.loads(...)) with the keys in the JSON's sorted order.
+        #expect(
+            MessagePackEncoder.encode(value)
+                == Self.bytes("83a1619501cb4004000000000000a178c0c3a3626967cfffffffffffffffffa166cb408f400000000000"))
+        #expect(throws: MessagePackValue.Unstorable.self) {
+            try MessagePackValue(json: try JSONParser.parse("18446744073709551616"))
+        }
+    }
+}
