@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "CrumbsApp",
             dependencies: [
-                "EventHTTP", "CrumbsSession",
+                "EventHTTP", "CrumbsSession", "RedisClient",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "CrumbsCommandLine",
             dependencies: [
-                "CrumbsApp", "CrumbsSession", "EventHTTP",
+                "CrumbsApp", "CrumbsSession", "EventHTTP", "RedisClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

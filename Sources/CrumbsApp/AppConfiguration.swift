@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var trustedProxies: Set<String> = []
     /// Where a line per request goes, if anywhere.
     public var accessLog: AccessLog? = nil
+    /// Sessions in Redis (`--store`) instead of in the signed cookie.
+    public var store: SessionStoreSettings? = nil
     /// Seconds since the epoch; injectable so tests can move time.
     public var clock: @Sendable () -> Int64
 

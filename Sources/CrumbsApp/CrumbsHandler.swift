@@ -15,6 +15,8 @@ public final class CrumbsHandler: HTTPHandler {
     /// Buffers lent to each request's context and taken back after it, so that a warm loop
     /// parses cookies and writes the session cookie without allocating.
     private var scratch = RequestContext.Scratch()
+    /// With `--store`, the routes that keep sessions in Redis.
+    private let storeRoutes: StoreRoutes?
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -26,13 +28,20 @@ public final class CrumbsHandler: HTTPHandler {
     static let followedCrumbs = LessonBody.Message("mouse successfully followed crumbs")
     static let removedCrumbs = LessonBody.Message("mouse cookie removed")
 
-    public init(configuration: AppConfiguration) throws(CryptoError) {
+    /// - Parameter loop: the loop this handler answers on, which a session store attaches
+    ///   its Redis connection to; nil builds a handler for checks only (no store).
+    public init(configuration: AppConfiguration, loop: EventLoopHandle? = nil) throws(CryptoError) {
         self.configuration = configuration
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
+        if let settings = configuration.store, let loop {
+            storeRoutes = StoreRoutes(configuration: configuration, settings: settings, loop: loop)
+        } else {
+            storeRoutes = nil
+        }
     }
 
     public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
@@ -71,6 +80,7 @@ public final class CrumbsHandler: HTTPHandler {
             return
         }
         request.forEachHeaderValue("Cookie") { context.cookies.parse($0) }
+        if let storeRoutes, route != .page { return storeRoutes.serve(route, method, &context, into: &response) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
             response = putValue(key: key, &context)
@@ -137,24 +147,11 @@ public final class CrumbsHandler: HTTPHandler {
     }
 
     private func putValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
-        let request = context.request
         if let refusal = Self.refusal(ofKey: key) { return refusal }
-        guard let contentType = request.header("Content-Type"), Self.isJSONMediaType(contentType) else {
-            return ErrorResponse.make(
-                415, "send the value as JSON with Content-Type: application/json",
-                extra: [("content_type", request.header("Content-Type").map { .string($0) } ?? .null)])
-        }
-        let body = request.body
-        guard body.count <= configuration.maxBodyBytes else {
-            return ErrorResponse.make(
-                413, "the body is \(body.count) bytes; at most \(configuration.maxBodyBytes) are accepted",
-                extra: [("limit", .integer(Int64(configuration.maxBodyBytes)))])
-        }
         let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            return ErrorResponse.make(400, "the body is not JSON: \(error)")
+        switch Self.readJSONBody(context.request, limit: configuration.maxBodyBytes) {
+        case .failure(let refusal): return refusal
+        case .success(let json): value = json
         }
         var session = openSession(context.cookies)
         session.values[key] = value
@@ -264,6 +261,35 @@ public final class CrumbsHandler: HTTPHandler {
     /// `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private func cookieList(_ cookies: RequestCookies) -> JSONValue {
         .array(cookies.map { .object(JSONObject([($0.name, .string($0.value))])) })
+    }
+
+    /// A request body's JSON value, or the refusal of a body that is not one.
+    enum JSONBody {
+        case success(JSONValue)
+        case failure(HTTPResponse)
+    }
+
+    /// The JSON value a `PUT` carries: 415 without `Content-Type: application/json`, 413
+    /// past `limit`, 400 for what is not JSON.
+    static func readJSONBody(_ request: HTTPRequest, limit: Int) -> JSONBody {
+        guard let contentType = request.header("Content-Type"), isJSONMediaType(contentType) else {
+            return .failure(
+                ErrorResponse.make(
+                    415, "send the value as JSON with Content-Type: application/json",
+                    extra: [("content_type", request.header("Content-Type").map { .string($0) } ?? .null)]))
+        }
+        let body = request.body
+        guard body.count <= limit else {
+            return .failure(
+                ErrorResponse.make(
+                    413, "the body is \(body.count) bytes; at most \(limit) are accepted",
+                    extra: [("limit", .integer(Int64(limit)))]))
+        }
+        do {
+            return .success(try JSONParser.parse(body))
+        } catch {
+            return .failure(ErrorResponse.make(400, "the body is not JSON: \(error)"))
+        }
     }
 
     static let maximumKeyLength = 64

@@ -19,9 +19,9 @@ public enum CrumbsServer {
         _ = try CrumbsHandler(configuration: app)
         var transport = transport
         transport.maxBodyBytes = app.maxBodyBytes * 4
-        return HTTPServer(configuration: transport, stopOnSignals: stopOnSignals, onSignal: onSignal) {
+        return HTTPServer(configuration: transport, stopOnSignals: stopOnSignals, onSignal: onSignal) { loop in
             do {
-                return try CrumbsHandler(configuration: app)
+                return try CrumbsHandler(configuration: app, loop: loop)
             } catch {
                 fatalError("cannot set up a session codec that was set up at start: \(error)")
             }

@@ -10,22 +10,25 @@ public enum SecretKeyFile {
 
     /// Reads a key file. The error names the file, never its contents.
     public static func read(_ path: String) throws(ConfigurationError) -> [UInt8] {
+        try read(path, minimumLength: AppConfiguration.minimumSecretKeyLength, what: "secret key file")
+    }
+
+    static func read(_ path: String, minimumLength: Int, what: String) throws(ConfigurationError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ConfigurationError("cannot read secret key file \(path): \(errorText())") }
+        guard descriptor >= 0 else { throw ConfigurationError("cannot read \(what) \(path): \(errorText())") }
         defer { close(descriptor) }
         var key: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = Glibc.read(descriptor, &chunk, chunk.count)
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ConfigurationError("cannot read secret key file \(path): \(errorText())") }
+            guard count >= 0 else { throw ConfigurationError("cannot read \(what) \(path): \(errorText())") }
             if count == 0 { break }
             key.append(contentsOf: chunk[..<count])
-            guard key.count <= 64 * 1024 else { throw ConfigurationError("secret key file \(path) is larger than 64 KiB") }
+            guard key.count <= 64 * 1024 else { throw ConfigurationError("\(what) \(path) is larger than 64 KiB") }
         }
-        guard key.count >= AppConfiguration.minimumSecretKeyLength else {
-            throw ConfigurationError(
-                "secret key file \(path) holds \(key.count) bytes; at least \(AppConfiguration.minimumSecretKeyLength) are required")
+        guard key.count >= minimumLength else {
+            throw ConfigurationError("\(what) \(path) holds \(key.count) bytes; at least \(minimumLength) are required")
         }
         return key
     }
@@ -67,6 +70,20 @@ public enum SecretKeyFile {
         }
         if access(path, F_OK) == 0 { throw ConfigurationError("\(path) already exists; refusing to overwrite a key") }
         return try create(path)
+    }
+
+    /// A password file (Redis' AUTH): readable by its owner only, like a key; one trailing
+    /// newline, as `echo` writes, is not part of the password.
+    public static func readPassword(_ path: String) throws(ConfigurationError) -> [UInt8] {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw ConfigurationError("cannot read password file \(path): \(errorText())") }
+        guard status.st_mode & 0o077 == 0 else {
+            throw ConfigurationError(
+                "password file \(path) can be read by others (mode \(String(status.st_mode & 0o777, radix: 8))); chmod 600 it")
+        }
+        var password = try read(path, minimumLength: 1, what: "password file")
+        if password.last == UInt8(ascii: "\n") { password.removeLast() }
+        return password
     }
 
     /// `path` from the root, for messages that must say which file was meant.

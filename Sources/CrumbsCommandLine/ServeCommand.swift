@@ -4,6 +4,7 @@ import CrumbsSession
 import EventHTTP
 import Glibc
 import Logging
+import RedisClient
 
 /// `crumbs serve`, the default command.
 struct ServeCommand: ParsableCommand {
@@ -126,6 +127,37 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "Logging level.")
     var logLevel: Logger.Level = .info
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            Keep sessions in Redis as Flask-Session 0.8 does (the cookie holds only an id): \
+            redis://HOST:PORT[/DB] or unix:///PATH/redis.sock[?db=N]. Without it the session \
+            is the signed cookie.
+            """, valueName: "url"))
+    var store: String?
+
+    @Option(
+        name: .customLong("store-password-file"),
+        help: ArgumentHelp("File holding Redis' password (AUTH), mode 0600; one trailing newline is ignored.", valueName: "path"))
+    var storePasswordFile: String?
+
+    @Option(
+        name: .customLong("store-key-prefix"),
+        help: ArgumentHelp("Prefix of the Redis keys, Flask-Session's SESSION_KEY_PREFIX.", valueName: "prefix"))
+    var storeKeyPrefix = "session:"
+
+    @Option(
+        name: .customLong("store-timeout"),
+        help: ArgumentHelp(
+            "How long a request waits on Redis before a 503: \(StoreTimeout.accepted). (default: 500ms)", valueName: "duration"),
+        transform: { try StoreTimeout(parsing: $0) })
+    var storeTimeout = StoreTimeout(seconds: 0.5)
+
+    @Option(
+        name: .customLong("max-session-bytes"),
+        help: ArgumentHelp("Largest session kept in Redis; a change past it gets a 413.", valueName: "bytes"))
+    var maxSessionBytes = 64 * 1024
+
     /// Every setting, checked before any file is read or created.
     func validate() throws {
         guard (0...65535).contains(port) else {
@@ -144,6 +176,25 @@ struct ServeCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        if store == nil {
+            for (given, name) in [(storePasswordFile != nil, "--store-password-file")] where given {
+                throw ValidationError("\(name) needs --store")
+            }
+        } else {
+            _ = try storeEndpoint()
+            guard maxSessionBytes >= 64 else { throw ValidationError("--max-session-bytes must be at least 64, not \(maxSessionBytes)") }
+            guard !storeKeyPrefix.isEmpty else { throw ValidationError("--store-key-prefix cannot be empty") }
+        }
+    }
+
+    /// `--store`'s endpoint, its host name resolved now, once.
+    private func storeEndpoint() throws(ValidationError) -> RedisEndpoint? {
+        guard let store else { return nil }
+        do {
+            return try RedisEndpoint.parse(store)
+        } catch {
+            throw ValidationError("--store: \(error.description)")
+        }
     }
 
     func run() throws {
@@ -151,6 +202,12 @@ struct ServeCommand: ParsableCommand {
         var app = appConfiguration(secretKeys: try loadKeys(logger: logger))
         app.trustedProxies = Set(trustedProxies)
         app.accessLog = try accessLog.map { try AccessLog(path: $0) }
+        if var endpoint = try storeEndpoint() {
+            endpoint.password = try storePasswordFile.map { try SecretKeyFile.readPassword($0) }
+            app.store = SessionStoreSettings(
+                endpoint: endpoint, keyPrefix: storeKeyPrefix, timeoutSeconds: storeTimeout.seconds,
+                maxSessionBytes: maxSessionBytes)
+        }
         let threads = threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let server = try CrumbsServer.make(
             app,
@@ -176,6 +233,7 @@ struct ServeCommand: ParsableCommand {
             metadata: [
                 "host": "\(host)", "port": "\(server.port)", "threads": "\(threads)",
                 "cookies": "\(app.sessionMode.rawValue)", "keys": "\(app.secretKeys.count)",
+                "store": "\(app.store.map { "\($0.endpoint) (key prefix \($0.keyPrefix))" } ?? "none: sessions in signed cookies")",
             ])
         try server.run()
         app.accessLog?.finish()

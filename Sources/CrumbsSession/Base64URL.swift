@@ -10,6 +10,9 @@ public enum Base64URL {
         return table
     }()
 
+    /// Whether `byte` is one of the alphabet's 64 characters.
+    public static func isAlphabetByte(_ byte: UInt8) -> Bool { values[Int(byte)] != 0xFF }
+
     public static func encode(_ bytes: some Collection<UInt8>, into output: inout [UInt8]) {
         if let done: Void = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0), into: &output) }) {
             return done

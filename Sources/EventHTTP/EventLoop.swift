@@ -121,7 +121,7 @@ final class EventLoop: @unchecked Sendable {
             | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue | EVHTTP_REQ_PATCH.rawValue
             | EVHTTP_REQ_TRACE.rawValue
         evhttp_set_allowed_methods(http, UInt16(methods))
-        evhttp_set_default_content_type(http, "application/json")
+        evhttp_set_default_content_type(http, defaultContentType)
         evhttp_set_gencb(http, requestCallback, context)
         evhttp_set_bevcb(http, newConnectionCallback, context)
         guard failure != .acceptSocket, let boundSocket = evhttp_accept_socket_with_handle(http, socket) else {
@@ -332,6 +332,12 @@ final class EventLoop: @unchecked Sendable {
         if left > 0 { evbuffer_drain(replyBuffer, left) }
     }
 }
+
+/// evhttp keeps the pointer it is given for its default `Content-Type` (libevent 2.1 does
+/// not copy it), so it must outlive every loop: a Swift string's temporary C form would be
+/// freed at once (AddressSanitizer caught a reply reading it after it was freed). Written
+/// once, before any loop exists, and only read after: `nonisolated(unsafe)` is safe here.
+nonisolated(unsafe) private let defaultContentType: UnsafePointer<CChar> = UnsafePointer(strdup("application/json")!)
 
 /// Passes the decimal digits of `number` (not negative) to C, written on the stack.
 private func withDecimalCString(_ number: Int, _ body: (UnsafePointer<CChar>) -> Void) {

@@ -12,10 +12,16 @@ import EventHTTP
 public final class RedisConnection {
     public enum State: Equatable, Sendable { case connecting, connected, disconnected }
 
+    /// What the connection tells its log: a connection made, or a problem.
+    public enum Event: Sendable {
+        case connected(String)
+        case problem(String)
+    }
+
     private let endpoint: RedisEndpoint
     private let loop: EventLoopHandle
     private let maximumInFlight: Int
-    private let log: (String) -> Void
+    private let log: (Event) -> Void
     private var context: UnsafeMutablePointer<redisAsyncContext>?
     private var reconnectTimer: LoopTimer?
     private var backoffSeconds = RedisConnection.firstBackoff
@@ -30,7 +36,7 @@ public final class RedisConnection {
     ///   - maximumInFlight: commands allowed to wait on Redis at once; beyond it `send`
     ///     fails at once, so a stalled Redis cannot grow the output buffer without end.
     ///   - log: told of connections made and lost (never of the password).
-    public init(endpoint: RedisEndpoint, loop: EventLoopHandle, maximumInFlight: Int, log: @escaping (String) -> Void) {
+    public init(endpoint: RedisEndpoint, loop: EventLoopHandle, maximumInFlight: Int, log: @escaping (Event) -> Void) {
         self.endpoint = endpoint
         self.loop = loop
         self.maximumInFlight = maximumInFlight
@@ -91,7 +97,7 @@ public final class RedisConnection {
     private func sendInternal(_ arguments: [[UInt8]], what: String) {
         guard let context else { return }
         issue(arguments, on: context) { [log, endpoint] result in
-            if case .success(.error(let message)) = result { log("Redis refused \(what) at \(endpoint): \(message)") }
+            if case .success(.error(let message)) = result { log(.problem("Redis refused \(what) at \(endpoint): \(message)")) }
         }
     }
 
@@ -143,7 +149,7 @@ public final class RedisConnection {
         }
         state = .connected
         backoffSeconds = Self.firstBackoff
-        log("connected to Redis at \(endpoint)")
+        log(.connected("connected to Redis at \(endpoint)"))
     }
 
     fileprivate func disconnected(status: Int32) {
@@ -154,7 +160,8 @@ public final class RedisConnection {
     }
 
     private func connectionFailed(_ message: String) {
-        if state != .disconnected || backoffSeconds == Self.firstBackoff { log(message + "; retrying") }
+        // Said once per outage, not at every retry.
+        if state != .disconnected || backoffSeconds == Self.firstBackoff { log(.problem(message + "; retrying")) }
         state = .disconnected
         reconnectTimer?.schedule(afterSeconds: backoffSeconds)
         backoffSeconds = min(backoffSeconds * 2, Self.longestBackoff)

@@ -11,7 +11,8 @@ import Testing
 final class HoldingHandler: HTTPHandler {
     let loop: EventLoopHandle
     let counts: AnswerCounts
-    private var timers: [LoopTimer] = []
+    private var timers: [Int: LoopTimer] = [:]
+    private var nextTimer = 0
 
     init(loop: EventLoopHandle, counts: AnswerCounts) {
         self.loop = loop
@@ -28,17 +29,19 @@ final class HoldingHandler: HTTPHandler {
         }
         let delay = path == "/slow" ? "600" : path.dropFirst("/after/".count)
         guard path.hasPrefix("/after/") || path == "/slow", let milliseconds = Double(delay) else { return }
-        var timer: LoopTimer?
-        timer = LoopTimer(on: loop) { [weak self] in
+        nextTimer += 1
+        let number = nextTimer
+        // The timer is kept by number, not captured by its own action: no cycle to leak.
+        let timer = LoopTimer(on: loop) { [weak self] in
             if held.isAnswered { counts.add(late: 1) }
             held.reply { response in
                 counts.add(replied: 1)
                 response.body = Array("answer \(path)".utf8)
             }
-            self?.timers.removeAll { $0 === timer }
+            self?.timers[number] = nil
         }
-        timer!.schedule(afterSeconds: milliseconds / 1000)
-        timers.append(timer!)
+        timer.schedule(afterSeconds: milliseconds / 1000)
+        timers[number] = timer
     }
 }
 

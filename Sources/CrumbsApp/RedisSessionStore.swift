@@ -1,0 +1,86 @@
+import CrumbsSession
+import RedisClient
+
+/// Sessions in Redis under Flask-Session's keys, on the loop's connection. Reads refresh the
+/// TTL in the same round trip (`GETEX`); writes are a compare-and-set on the stored bytes,
+/// so a change made from a session that is no longer the stored one never lands.
+final class RedisSessionStore {
+    enum Failure: Error {
+        /// Redis could not be asked or did not answer (down, reconnecting, too busy).
+        case unavailable(String)
+        /// Redis answered with an error (out of memory, refused script).
+        case refused(String)
+    }
+
+    /// `SET` only if the key still holds what the change was made from: KEYS[1] the key,
+    /// ARGV[1] the bytes read ("" for a key that must not exist), ARGV[2] the new bytes,
+    /// ARGV[3] the TTL in seconds. Opaque bytes only: Redis' cmsgpack would change them.
+    static let compareAndSetScript = """
+        local current = redis.call('GET', KEYS[1])
+        if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then return 0 end
+        redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+        return 1
+        """
+    static let compareAndSetSHA = Array(SHA1.hexDigest(Array(compareAndSetScript.utf8)).utf8)
+
+    let connection: RedisConnection
+    private let keyPrefix: [UInt8]
+    private let ttl: [UInt8]
+
+    init(connection: RedisConnection, keyPrefix: String, lifetimeSeconds: Int64) {
+        self.connection = connection
+        self.keyPrefix = Array(keyPrefix.utf8)
+        self.ttl = Array(String(lifetimeSeconds).utf8)
+    }
+
+    private func key(_ sid: String) -> [UInt8] { keyPrefix + Array(sid.utf8) }
+
+    /// The stored bytes (nil for no such session), with the TTL renewed.
+    func load(_ sid: String, _ done: @escaping (Result<[UInt8]?, Failure>) -> Void) {
+        connection.send([Array("GETEX".utf8), key(sid), Array("EX".utf8), ttl]) { result in
+            switch result {
+            case .success(.string(let bytes)): done(.success(bytes))
+            case .success(.null): done(.success(nil))
+            case .success(.error(let message)): done(.failure(.refused(message)))
+            case .success(let other): done(.failure(.refused("unexpected reply to GETEX: \(other)")))
+            case .failure(let failure): done(.failure(.unavailable(failure.description)))
+            }
+        }
+    }
+
+    /// Stores `new` if the key still holds `expected` (nil: if it holds nothing); true when
+    /// it did.
+    func compareAndSet(_ sid: String, expected: [UInt8]?, new: [UInt8], _ done: @escaping (Result<Bool, Failure>) -> Void) {
+        let arguments = [Array("1".utf8), key(sid), expected ?? [], new, ttl]
+        connection.send([Array("EVALSHA".utf8), Self.compareAndSetSHA] + arguments) { [connection] result in
+            // After a Redis restart the script is gone: send it whole, once.
+            if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
+                connection.send([Array("EVAL".utf8), Array(Self.compareAndSetScript.utf8)] + arguments) { result in
+                    done(Self.applied(result))
+                }
+                return
+            }
+            done(Self.applied(result))
+        }
+    }
+
+    private static func applied(_ result: Result<RedisReply, RedisFailure>) -> Result<Bool, Failure> {
+        switch result {
+        case .success(.integer(let applied)): return .success(applied == 1)
+        case .success(.error(let message)): return .failure(.refused(message))
+        case .success(let other): return .failure(.refused("unexpected reply to the compare-and-set: \(other)"))
+        case .failure(let failure): return .failure(.unavailable(failure.description))
+        }
+    }
+
+    func delete(_ sid: String, _ done: @escaping (Result<Void, Failure>) -> Void) {
+        connection.send([Array("DEL".utf8), key(sid)]) { result in
+            switch result {
+            case .success(.integer): done(.success(()))
+            case .success(.error(let message)): done(.failure(.refused(message)))
+            case .success(let other): done(.failure(.refused("unexpected reply to DEL: \(other)")))
+            case .failure(let failure): done(.failure(.unavailable(failure.description)))
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+import CrumbsSession
+import EventHTTP
+import Logging
+import RedisClient
+
+/// The routes with `--store`: the session lives in Redis as Flask-Session keeps it, and the
+/// cookie only names it. A request that needs the session is held while Redis answers and
+/// answered from the same loop; the loop never waits.
+///
+/// What Flask-Session does not: a request that changes nothing writes nothing (its read
+/// renews the TTL), a change is a compare-and-set on the stored bytes, applied again to the
+/// fresh session when another request changed it meanwhile, and an id Redis does not know
+/// is never adopted.
+final class StoreRoutes {
+    private let configuration: AppConfiguration
+    private let settings: SessionStoreSettings
+    private let store: RedisSessionStore
+    /// Attempts of one change against sessions others keep changing, before a 409.
+    static let maximumAttempts = 8
+
+    static let lessonDefaults: [(key: String, value: MessagePackValue)] = [
+        ("hello", .string("World")), ("goodnight", .string("Moon")), ("count", .int(0)),
+    ]
+
+    init(configuration: AppConfiguration, settings: SessionStoreSettings, loop: EventLoopHandle) {
+        self.configuration = configuration
+        self.settings = settings
+        let logger = Logger(label: "crumbs")
+        let connection = RedisConnection(
+            endpoint: settings.endpoint, loop: loop, maximumInFlight: settings.maxInFlight,
+            log: { event in
+                switch event {
+                case .connected(let message): logger.notice("\(message)")
+                case .problem(let message): logger.warning("\(message)")
+                }
+            })
+        connection.start()
+        store = RedisSessionStore(
+            connection: connection, keyPrefix: settings.keyPrefix, lifetimeSeconds: configuration.sessionLifetimeSeconds)
+    }
+
+    /// What a route does with the session it is given.
+    typealias Change = (inout StoredSession) -> Outcome
+
+    enum Outcome {
+        /// The route's answer; the session, as the change left it, is kept.
+        case answer(HTTPResponse)
+        /// A refusal; the session stays as it was.
+        case refuse(HTTPResponse)
+    }
+
+    func serve(_ route: Route, _ method: HTTPMethod, _ context: inout RequestContext, into response: inout HTTPResponse) {
+        let cookies = context.cookies
+        let sid = cookies.withValue(named: configuration.sessionCookieName) { SessionID.parse($0) } ?? nil
+        let request = Pending(request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS)
+        switch (route, method) {
+        case (.crumbs, _):
+            var answer = HTTPResponse(status: 200)
+            let message = method == .delete ? CrumbsHandler.removedCrumbs : CrumbsHandler.followedCrumbs
+            LessonBody.message(message, cookies: cookies, into: &answer)
+            answer.append(method == .delete ? context.cookieHeaders.expiredMouse : context.cookieHeaders.mouse)
+            // Without a session there is nothing to ask Redis; with one, its TTL and cookie
+            // are renewed, as Flask-Session renews them on every request.
+            guard sid != nil else { return response = answer }
+            run(request, into: &response) { _ in .answer(answer) }
+        case (.wholeSession, .delete):
+            clear(request, into: &response)
+        case (.wholeSession, _):
+            run(request, into: &response) { session in .answer(Self.wholeBody(session, cookies)) }
+        case (.sessionValue(let key), .put):
+            if let refusal = CrumbsHandler.refusal(ofKey: key) { return response = refusal }
+            let value: MessagePackValue
+            switch CrumbsHandler.readJSONBody(context.request, limit: configuration.maxBodyBytes) {
+            case .failure(let refusal): return response = refusal
+            case .success(let json):
+                do {
+                    value = try MessagePackValue(json: json)
+                } catch {
+                    return response = ErrorResponse.make(400, "the value cannot be stored: \(error)")
+                }
+            }
+            run(request, into: &response) { session in
+                session[key] = value
+                return .answer(LessonBody.sessionValue(key: key, value: value.json, cookies: cookies))
+            }
+        case (.sessionValue(let key), .delete):
+            if let refusal = CrumbsHandler.refusal(ofKey: key) { return response = refusal }
+            run(request, into: &response) { session in
+                guard session[key] != nil else { return .refuse(ErrorResponse.unknownKey(key, in: session.json)) }
+                session[key] = nil
+                return .answer(Self.wholeBody(session, cookies))
+            }
+        case (.sessionValue(let key), _):
+            run(request, into: &response) { session in Self.showSession(key: key, in: &session, cookies: cookies) }
+        case (.page, _):
+            preconditionFailure("the page is served without the store")
+        }
+    }
+
+    /// `show_session(key)` on a stored session: the lesson's defaults where a value is
+    /// falsy, a visit to `count` counted.
+    static func showSession(key: String, in session: inout StoredSession, cookies: RequestCookies) -> Outcome {
+        for (name, value) in lessonDefaults where !(session[name]?.isTruthy ?? false) { session[name] = value }
+        if key == "count" {
+            guard case .int(let count)? = session["count"], count < Int64.max else {
+                return .refuse(
+                    ErrorResponse.make(
+                        409,
+                        "the session's count is not an integer that can be incremented; "
+                            + "replace it with PUT /sessions/count or start over with DELETE /sessions",
+                        extra: [("count", session["count"]?.json ?? .null)]))
+            }
+            session["count"] = .int(count + 1)
+        }
+        guard let value = session[key] else { return .refuse(ErrorResponse.unknownKey(key, in: session.json)) }
+        return .answer(LessonBody.sessionValue(key: key, value: value.json, cookies: cookies))
+    }
+
+    static func wholeBody(_ session: StoredSession, _ cookies: RequestCookies) -> HTTPResponse {
+        JSONResponse.make(
+            200,
+            ["cookies": .array(cookies.map { .object(JSONObject([($0.name, .string($0.value))])) }), "session": .object(session.json)])
+    }
+
+    /// What an answer sent later needs of its request, copied before `respond` returns.
+    struct Pending {
+        let request: HTTPRequest
+        let sid: String?
+        let cookies: RequestCookies
+        let overHTTPS: Bool
+    }
+
+    // MARK: Reading, changing, writing
+
+    /// Applies `change` to the request's session, holding the request while Redis answers.
+    private func run(_ pending: Pending, into response: inout HTTPResponse, _ change: @escaping Change) {
+        guard let sid = pending.sid else {
+            // A new visitor: nothing to read, and a session that stays vacant is not stored.
+            var session = Self.newSession()
+            switch change(&session) {
+            case .refuse(let refusal): response = Self.varied(refusal)
+            case .answer(let answer) where session.isVacant: response = Self.varied(answer)
+            case .answer(let answer): create(session, answer, hold(pending.request), overHTTPS: pending.overHTTPS)
+            }
+            return
+        }
+        attempt(sid, change, hold(pending.request), overHTTPS: pending.overHTTPS, number: 1)
+    }
+
+    private func attempt(_ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int) {
+        store.load(sid) { [weak self] result in
+            guard let self, !held.isAnswered else { return }
+            switch result {
+            case .failure(let failure):
+                held.reply { $0 = Self.unavailable(failure) }
+            case .success(nil):
+                // Expired, deleted or made up: a new session under a new id, never this one.
+                var session = Self.newSession()
+                switch change(&session) {
+                case .refuse(let refusal): held.reply { $0 = Self.varied(refusal) }
+                case .answer(let answer) where session.isVacant: held.reply { $0 = Self.varied(answer) }
+                case .answer(let answer): create(session, answer, held, overHTTPS: overHTTPS)
+                }
+            case .success(let stored?):
+                guard var session = try? StoredSession(decoding: stored) else {
+                    return held.reply { $0 = Self.undecodable(stored) }
+                }
+                switch change(&session) {
+                case .refuse(let refusal):
+                    held.reply { $0 = Self.varied(refusal) }
+                case .answer(let answer) where session.isVacant:
+                    store.delete(sid) { result in
+                        held.reply { response in
+                            switch result {
+                            case .success: response = self.withExpiredCookie(answer, overHTTPS: overHTTPS)
+                            case .failure(let failure): response = Self.unavailable(failure)
+                            }
+                        }
+                    }
+                case .answer(let answer):
+                    let bytes = session.encoded()
+                    // Nothing changed: the read renewed the TTL, and nothing is written.
+                    if bytes == stored { return held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) } }
+                    if let refusal = tooLarge(bytes) { return held.reply { $0 = refusal } }
+                    store.compareAndSet(sid, expected: stored, new: bytes) { [weak self] result in
+                        guard let self, !held.isAnswered else { return }
+                        switch result {
+                        case .success(true):
+                            held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) }
+                        case .success(false) where number < Self.maximumAttempts:
+                            // Another request changed the session meanwhile: apply the change to what it left.
+                            attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1)
+                        case .success(false):
+                            held.reply {
+                                $0 = ErrorResponse.make(
+                                    409, "the session kept changing while this change was applied \(number) times; try again")
+                            }
+                        case .failure(let failure):
+                            held.reply { $0 = Self.unavailable(failure) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stores a new session under a new id.
+    private func create(_ session: StoredSession, _ answer: HTTPResponse, _ held: HeldRequest, overHTTPS: Bool) {
+        let bytes = session.encoded()
+        if let refusal = tooLarge(bytes) { return held.reply { $0 = refusal } }
+        guard let sid = try? SessionID.new() else {
+            return held.reply { $0 = ErrorResponse.make(503, "no random session id could be drawn; try again") }
+        }
+        store.compareAndSet(sid, expected: nil, new: bytes) { [weak self] result in
+            guard let self else { return }
+            held.reply { response in
+                switch result {
+                case .success(true): response = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS)
+                case .success(false): response = ErrorResponse.make(503, "a new session id was taken; try again")
+                case .failure(let failure): response = Self.unavailable(failure)
+                }
+            }
+        }
+    }
+
+    /// `DELETE /sessions`: the stored session is deleted, so a copy of the cookie is dead at
+    /// once; this works for a stored value Crumbs cannot read too.
+    private func clear(_ pending: Pending, into response: inout HTTPResponse) {
+        let answer = Self.wholeBody(StoredSession(), pending.cookies)
+        guard let sid = pending.sid else { return response = Self.varied(answer) }
+        let held = hold(pending.request)
+        store.delete(sid) { [weak self] result in
+            guard let self else { return }
+            held.reply { response in
+                switch result {
+                case .success: response = self.withExpiredCookie(answer, overHTTPS: pending.overHTTPS)
+                case .failure(let failure): response = Self.unavailable(failure)
+                }
+            }
+        }
+    }
+
+    private func hold(_ request: HTTPRequest) -> HeldRequest {
+        let seconds = settings.timeoutSeconds
+        return request.hold(deadlineSeconds: seconds) { response in
+            response = Self.unavailable(.unavailable("Redis did not answer within \(seconds) s"))
+        }
+    }
+
+    private static func newSession() -> StoredSession {
+        var session = StoredSession()
+        // Flask-Session's default SESSION_PERMANENT = True, first in every new session.
+        session[StoredSession.permanentKey] = .bool(true)
+        return session
+    }
+
+    private func tooLarge(_ bytes: [UInt8]) -> HTTPResponse? {
+        guard bytes.count > settings.maxSessionBytes else { return nil }
+        return ErrorResponse.make(
+            413,
+            "the session would be \(bytes.count) bytes; at most \(settings.maxSessionBytes) are kept "
+                + "(--max-session-bytes), so it was left as it was",
+            extra: [("session_bytes", .integer(Int64(bytes.count))), ("limit", .integer(Int64(settings.maxSessionBytes)))])
+    }
+
+    // MARK: Answers
+
+    static let varyCookie = HTTPHeader("Vary", "Cookie")
+
+    private static func varied(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        response.append(varyCookie)
+        return response
+    }
+
+    /// Flask-Session's cookie: the id, `Expires` from the lifetime, no `Max-Age`.
+    private func withCookie(_ answer: HTTPResponse, sid: String, overHTTPS: Bool) -> HTTPResponse {
+        var cookie = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
+        cookie.value = sid
+        cookie.expires = configuration.clock() + configuration.sessionLifetimeSeconds
+        var response = Self.varied(answer)
+        response.addHeader("Set-Cookie", cookie.headerValue)
+        return response
+    }
+
+    /// Flask-Session's deletion: `Expires` in 1970 and `Max-Age=0`, with the path and domain
+    /// (and Crumbs' `SameSite`).
+    private func withExpiredCookie(_ answer: HTTPResponse, overHTTPS: Bool) -> HTTPResponse {
+        let template = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
+        let cookie = SetCookie(
+            name: template.name, value: "", domain: template.domain, expires: 0, maxAge: 0, secure: template.secure,
+            path: template.path, sameSite: template.sameSite, partitioned: template.partitioned)
+        var response = Self.varied(answer)
+        response.addHeader("Set-Cookie", cookie.headerValue)
+        return response
+    }
+
+    private static func unavailable(_ failure: RedisSessionStore.Failure) -> HTTPResponse {
+        let reason: String
+        switch failure {
+        case .unavailable(let text): reason = text
+        case .refused(let text): reason = "Redis refused: \(text)"
+        }
+        var response = ErrorResponse.make(503, "the session store is unavailable (\(reason)); try again shortly")
+        response.addHeader("Retry-After", "1")
+        return response
+    }
+
+    private static func undecodable(_ stored: [UInt8]) -> HTTPResponse {
+        ErrorResponse.make(
+            409,
+            "the stored session cannot be read (it is not a msgpack map, perhaps a pickle from an older "
+                + "Flask-Session); it was left as it is. DELETE /sessions starts a new one",
+            extra: [("stored_bytes", .integer(Int64(stored.count)))])
+    }
+}
