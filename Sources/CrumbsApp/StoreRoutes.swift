@@ -15,8 +15,15 @@ final class StoreRoutes {
     private let configuration: AppConfiguration
     private let settings: SessionStoreSettings
     private let store: RedisSessionStore
-    /// Attempts of one change against sessions others keep changing, before a 409.
-    static let maximumAttempts = 8
+    private let queue = SessionQueue()
+    private let loop: EventLoopHandle
+    /// Timers of changes waiting to be tried again, by number.
+    private var retryTimers: [Int: LoopTimer] = [:]
+    private var nextRetry = 0
+    private var random = SystemRandomNumberGenerator()
+    /// Attempts of one change against sessions others keep changing, before a 409 (the
+    /// store timeout bounds them too).
+    static let maximumAttempts = 16
 
     static let lessonDefaults: [(key: String, value: MessagePackValue)] = [
         ("hello", .string("World")), ("goodnight", .string("Moon")), ("count", .int(0)),
@@ -25,6 +32,7 @@ final class StoreRoutes {
     init(configuration: AppConfiguration, settings: SessionStoreSettings, loop: EventLoopHandle) {
         self.configuration = configuration
         self.settings = settings
+        self.loop = loop
         let logger = Logger(label: "crumbs")
         let connection = RedisConnection(
             endpoint: settings.endpoint, loop: loop, maximumInFlight: settings.maxInFlight,
@@ -144,12 +152,24 @@ final class StoreRoutes {
             }
             return
         }
-        attempt(sid, change, hold(pending.request), overHTTPS: pending.overHTTPS, number: 1)
+        let held = hold(pending.request)
+        queue.run(sid) { [weak self] release in
+            // Waited past its deadline behind earlier changes: already answered.
+            guard let self, !held.isAnswered else { return release() }
+            attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: release)
+        }
     }
 
-    private func attempt(_ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int) {
+    /// One read-change-write of the session; `release` lets the next change of this session
+    /// on this loop start, and is called once the answer is decided.
+    private func attempt(
+        _ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
+        release: SessionQueue.Release
+    ) {
         store.load(sid) { [weak self] result in
-            guard let self, !held.isAnswered else { return }
+            guard let self, !held.isAnswered else { return release() }
+            // Whatever this request answers, the next change may start from what it leaves.
+            defer { if held.isAnswered { release() } }
             switch result {
             case .failure(let failure):
                 held.reply { $0 = Self.unavailable(failure) }
@@ -161,6 +181,8 @@ final class StoreRoutes {
                 case .answer(let answer) where session.isVacant: held.reply { $0 = Self.varied(answer) }
                 case .answer(let answer): create(session, answer, held, overHTTPS: overHTTPS)
                 }
+                // The new session has a new id: nothing more happens to this one.
+                release()
             case .success(let stored?):
                 guard var session = try? StoredSession(decoding: stored) else {
                     return held.reply { $0 = Self.undecodable(stored) }
@@ -170,6 +192,7 @@ final class StoreRoutes {
                     held.reply { $0 = Self.varied(refusal) }
                 case .answer(let answer) where session.isVacant:
                     store.delete(sid) { result in
+                        defer { release() }
                         held.reply { response in
                             switch result {
                             case .success: response = self.withExpiredCookie(answer, overHTTPS: overHTTPS)
@@ -183,13 +206,20 @@ final class StoreRoutes {
                     if bytes == stored { return held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) } }
                     if let refusal = tooLarge(bytes) { return held.reply { $0 = refusal } }
                     store.compareAndSet(sid, expected: stored, new: bytes) { [weak self] result in
-                        guard let self, !held.isAnswered else { return }
+                        guard let self, !held.isAnswered else { return release() }
+                        defer { if held.isAnswered { release() } }
                         switch result {
                         case .success(true):
                             held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) }
                         case .success(false) where number < Self.maximumAttempts:
-                            // Another request changed the session meanwhile: apply the change to what it left.
-                            attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1)
+                            // Another loop or instance changed the session meanwhile: apply the
+                            // change again to what it left, after a random pause that grows with
+                            // each try, so that contenders stop colliding.
+                            let pause = Double.random(in: 0...(0.001 * Double(1 << min(number, 5))), using: &random)
+                            later(pause) { [weak self] in
+                                guard let self, !held.isAnswered else { return release() }
+                                attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1, release: release)
+                            }
                         case .success(false):
                             held.reply {
                                 $0 = ErrorResponse.make(
@@ -202,6 +232,18 @@ final class StoreRoutes {
                 }
             }
         }
+    }
+
+    /// Runs `action` on the loop after `seconds`.
+    private func later(_ seconds: Double, _ action: @escaping () -> Void) {
+        nextRetry += 1
+        let number = nextRetry
+        let timer = LoopTimer(on: loop) { [weak self] in
+            self?.retryTimers[number] = nil
+            action()
+        }
+        retryTimers[number] = timer
+        timer.schedule(afterSeconds: seconds)
     }
 
     /// Stores a new session under a new id.

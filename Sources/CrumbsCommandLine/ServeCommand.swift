@@ -154,6 +154,12 @@ struct ServeCommand: ParsableCommand {
     var storeTimeout = StoreTimeout(seconds: 0.5)
 
     @Option(
+        name: .customLong("store-max-in-flight"),
+        help: ArgumentHelp(
+            "Commands each event loop may have waiting on Redis; past it requests get a 503 at once.", valueName: "count"))
+    var storeMaxInFlight = 1024
+
+    @Option(
         name: .customLong("max-session-bytes"),
         help: ArgumentHelp("Largest session kept in Redis; a change past it gets a 413.", valueName: "bytes"))
     var maxSessionBytes = 64 * 1024
@@ -184,6 +190,7 @@ struct ServeCommand: ParsableCommand {
             _ = try storeEndpoint()
             guard maxSessionBytes >= 64 else { throw ValidationError("--max-session-bytes must be at least 64, not \(maxSessionBytes)") }
             guard !storeKeyPrefix.isEmpty else { throw ValidationError("--store-key-prefix cannot be empty") }
+            guard storeMaxInFlight >= 1 else { throw ValidationError("--store-max-in-flight must be at least 1") }
         }
     }
 
@@ -206,7 +213,7 @@ struct ServeCommand: ParsableCommand {
             endpoint.password = try storePasswordFile.map { try SecretKeyFile.readPassword($0) }
             app.store = SessionStoreSettings(
                 endpoint: endpoint, keyPrefix: storeKeyPrefix, timeoutSeconds: storeTimeout.seconds,
-                maxSessionBytes: maxSessionBytes)
+                maxSessionBytes: maxSessionBytes, maxInFlight: storeMaxInFlight)
         }
         let threads = threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let server = try CrumbsServer.make(

@@ -104,3 +104,67 @@ def get(port, path, cookie=None, method="GET"):
 
 def header_values(headers, name):
     return [value for key, value in headers if key.lower() == name.lower()]
+
+
+class RedisServer:
+    """Debian's redis-server on a unix socket in a folder of its own (never a fixed port),
+    stopped by PID."""
+
+    def __init__(self):
+        import redis
+        import tempfile
+        import time
+
+        # Short: a unix socket's path has at most 107 bytes.
+        self.folder = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-redis-"))
+        self.socket = self.folder / "redis.sock"
+        self.process = None
+        self.start()
+        self.client = redis.Redis(unix_socket_path=str(self.socket))
+        self.url = f"unix://{self.socket}"
+
+    def start(self):
+        import time
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+             "--save", "", "--appendonly", "no", "--dir", str(self.folder), "--enable-debug-command", "local"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.02)
+
+    def answers(self):
+        import socket as sockets
+
+        try:
+            with sockets.socket(sockets.AF_UNIX) as probe:
+                probe.settimeout(1)
+                probe.connect(str(self.socket))
+                probe.sendall(b"PING\r\n")
+                return probe.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        if self.socket.exists():
+            self.socket.unlink()
+
+    def close(self):
+        import shutil
+
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    yield server
+    server.close()

@@ -65,3 +65,21 @@ def from_environment() -> Flask:
 
     with open(os.environ["CRUMBS_SECRET_KEY_FILE"], "rb") as key_file:
         return create_app(key_file.read())
+
+
+def create_store_app(secret_key: bytes, redis_client) -> Flask:
+    """The lesson app on Flask-Session 0.8 with Redis, at its defaults (msgpack, `session:`
+    prefix, permanent sessions, 31 days), plus a logout route that clears the session."""
+    from flask_session import Session
+
+    app = create_app(secret_key)
+    app.config["SESSION_TYPE"] = "redis"
+    app.config["SESSION_REDIS"] = redis_client
+    Session(app)
+
+    @app.route("/logout", methods=["GET"])
+    def logout():
+        session.clear()
+        return jsonify({"message": "logged out"})
+
+    return app

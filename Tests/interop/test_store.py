@@ -1,0 +1,310 @@
+"""Crumbs with --store against the real thing: Flask-Session 0.8 on the same redis-server.
+Sessions cross both ways, the same requests leave the same bytes in Redis, a logout on
+either side revokes, and Redis going down, stalling or coming back never hangs Crumbs."""
+
+import http.client
+import json
+import pickle
+import re
+import socket
+import threading
+import time
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import Crumbs, get, header_values, seeded_random
+from lesson_app import create_store_app
+
+LIFETIME = 31 * 24 * 3600
+SID = re.compile(r"^session=([A-Za-z0-9_-]{43}); Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; HttpOnly; Path=/; SameSite=Lax$")
+
+
+def store_crumbs(tmp_path, key_file, redis_server, *extra):
+    return Crumbs(
+        ["--port", "0", "--threads", "2", "--secret-key-file", str(key_file), "--store", redis_server.url, *extra],
+        cwd=tmp_path,
+    )
+
+
+@pytest.fixture
+def crumbs_store(tmp_path, key_file, redis_server):
+    server = store_crumbs(tmp_path, key_file, redis_server)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def flask_store(secret_key, redis_server):
+    app = create_store_app(secret_key, redis_server.client)
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+
+
+def sid_of(headers):
+    cookies = [value for value in header_values(headers, "Set-Cookie") if value.startswith("session=")]
+    assert len(cookies) == 1, cookies
+    match = SID.match(cookies[0])
+    assert match, cookies[0]
+    return match.group(1)
+
+
+def value_of(body):
+    return json.loads(body)["session"]["session_value"]
+
+
+def test_sessions_continue_both_ways_with_flask_session(crumbs_store, flask_store, redis_server):
+    status, headers, body = get(crumbs_store.port, "/sessions/count")
+    assert status == 200 and value_of(body) == 1
+    sid = sid_of(headers)
+    assert redis_server.client.exists(f"session:{sid}")
+    for expected, port in ((2, flask_store), (3, crumbs_store.port), (4, flask_store), (5, crumbs_store.port)):
+        status, headers, body = get(port, "/sessions/count", f"session={sid}")
+        assert status == 200 and value_of(body) == expected, port
+        assert sid_of(headers) == sid
+    # The lesson's body lists the id cookie, as Flask-Session's app does.
+    _, _, crumbs_body = get(crumbs_store.port, "/sessions/hello", f"session={sid}")
+    _, _, flask_body = get(flask_store, "/sessions/hello", f"session={sid}")
+    assert crumbs_body == flask_body
+
+
+def test_the_same_requests_leave_the_same_bytes_in_redis(crumbs_store, flask_store, redis_server):
+    sids = {}
+    for name, port in (("crumbs", crumbs_store.port), ("flask", flask_store)):
+        _, headers, first = get(port, "/sessions/hello")
+        sid = sid_of(headers)
+        for path in ("/sessions/count", "/sessions/goodnight", "/sessions/count", "/crumbs"):
+            status, _, _ = get(port, path, f"session={sid}")
+            assert status == 200
+        sids[name] = sid
+    crumbs_bytes = redis_server.client.get(f"session:{sids['crumbs']}")
+    flask_bytes = redis_server.client.get(f"session:{sids['flask']}")
+    # msgpack of {"_permanent": True, "hello": "World", "goodnight": "Moon", "count": 2}
+    assert crumbs_bytes == flask_bytes == bytes.fromhex(
+        "84aa5f7065726d616e656e74c3a568656c6c6fa5576f726c64a9676f6f646e69676874a44d6f6f6ea5636f756e7402")
+    for sid in sids.values():
+        assert LIFETIME - 5 <= redis_server.client.ttl(f"session:{sid}") <= LIFETIME
+    # The cookies have Flask-Session's attributes (both apps send SameSite=Lax).
+    _, crumbs_headers, _ = get(crumbs_store.port, "/sessions/hello", f"session={sids['crumbs']}")
+    _, flask_headers, _ = get(flask_store, "/sessions/hello", f"session={sids['flask']}")
+    assert sid_of(crumbs_headers) == sids["crumbs"] and sid_of(flask_headers) == sids["flask"]
+    assert header_values(crumbs_headers, "Vary") == header_values(flask_headers, "Vary") == ["Cookie"]
+
+
+def test_a_logout_on_either_side_revokes_the_session(crumbs_store, flask_store, redis_server):
+    _, headers, _ = get(flask_store, "/sessions/count")
+    sid = sid_of(headers)
+    status, headers, body = get(crumbs_store.port, "/sessions", f"session={sid}", method="DELETE")
+    assert status == 200 and json.loads(body)["session"] == {}
+    assert header_values(headers, "Set-Cookie") == [
+        "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax"]
+    assert not redis_server.client.exists(f"session:{sid}")
+    # A copy of the old cookie is dead at once, in Flask-Session too.
+    _, headers, body = get(flask_store, "/sessions/count", f"session={sid}")
+    assert value_of(body) == 1 and sid_of(headers) != sid
+    # And the Flask app's logout kills the session for Crumbs.
+    _, headers, _ = get(crumbs_store.port, "/sessions/count")
+    sid = sid_of(headers)
+    assert get(flask_store, "/logout", f"session={sid}")[0] == 200
+    assert not redis_server.client.exists(f"session:{sid}")
+    _, headers, body = get(crumbs_store.port, "/sessions/count", f"session={sid}")
+    assert value_of(body) == 1 and sid_of(headers) != sid
+
+
+def test_an_unknown_id_is_never_adopted(crumbs_store, redis_server):
+    made_up = "A" * 43
+    status, headers, body = get(crumbs_store.port, "/sessions/count", f"session={made_up}")
+    assert status == 200 and value_of(body) == 1
+    assert sid_of(headers) != made_up
+    assert not redis_server.client.exists(f"session:{made_up}")
+    # Not even malformed ones reach Redis as keys.
+    for value in ("short", "x" * 44, "../../etc", "A" * 42 + "="):
+        get(crumbs_store.port, "/sessions/hello", f"session={value}")
+    # Only the sessions Crumbs made itself are in Redis.
+    assert all(len(key) == len(b"session:") + 43 and key != f"session:{made_up}".encode() for key in redis_server.client.keys())
+
+
+def test_every_value_flask_session_stores_round_trips_through_crumbs(crumbs_store, flask_store, redis_server):
+    import datetime
+    import msgspec
+
+    _, headers, _ = get(flask_store, "/sessions/count")
+    sid = sid_of(headers)
+    key = f"session:{sid}"
+    stored = msgspec.msgpack.decode(redis_server.client.get(key))
+    stored.update({
+        "raw": b"\x00\xff", "when": datetime.datetime(2026, 11, 30, 4, 0, tzinfo=datetime.timezone.utc),
+        "numbers": {1: "one", -2: [1.5, 2**64 - 1, -(2**63)]}, "nested": {"a": [None, True, {"b": "é😀"}]},
+    })
+    redis_server.client.set(key, msgspec.msgpack.encode(stored), ex=LIFETIME)
+    status, _, body = get(crumbs_store.port, "/sessions/count", f"session={sid}")
+    assert status == 200 and value_of(body) == 2
+    after = msgspec.msgpack.decode(redis_server.client.get(key))
+    assert after == {**stored, "count": 2}
+    assert redis_server.client.get(key) == msgspec.msgpack.encode({**stored, "count": 2})
+    # The JSON view shows bytes and timestamps in Flask's tagged forms.
+    _, _, body = get(crumbs_store.port, "/sessions", f"session={sid}")
+    session = json.loads(body)["session"]
+    assert session["raw"] == {" b": "AP8="}
+    assert session["when"] == {" d": "Mon, 30 Nov 2026 04:00:00 GMT"}
+    assert session["numbers"] == {"1": "one", "-2": [1.5, 2**64 - 1, -(2**63)]}
+    # And Flask-Session still reads the session Crumbs wrote.
+    _, _, body = get(flask_store, "/sessions/count", f"session={sid}")
+    assert value_of(body) == 3
+
+
+def test_a_value_crumbs_cannot_read_is_left_alone_and_can_be_deleted(crumbs_store, redis_server):
+    _, headers, _ = get(crumbs_store.port, "/sessions/hello")
+    sid = sid_of(headers)
+    pickled = pickle.dumps({"hello": "from an older Flask-Session"})
+    redis_server.client.set(f"session:{sid}", pickled)
+    for path in ("/sessions/count", "/sessions"):
+        status, _, body = get(crumbs_store.port, path, f"session={sid}")
+        assert status == 409 and "cannot be read" in json.loads(body)["message"], body
+    assert redis_server.client.get(f"session:{sid}") == pickled
+    status, _, _ = get(crumbs_store.port, "/sessions", f"session={sid}", method="DELETE")
+    assert status == 200 and not redis_server.client.exists(f"session:{sid}")
+
+
+def put(port, path, value, cookie=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Content-Type": "application/json"}
+    if cookie:
+        headers["Cookie"] = cookie
+    connection.request("PUT", path, body=json.dumps(value), headers=headers)
+    response = connection.getresponse()
+    result = response.status, response.getheaders(), response.read()
+    connection.close()
+    return result
+
+
+def test_no_four_kilobyte_ceiling_but_a_limit_of_its_own(tmp_path, key_file, redis_server):
+    server = store_crumbs(tmp_path, key_file, redis_server, "--max-session-bytes", "20000")
+    try:
+        big = "x" * 10_000  # far past what a cookie can hold
+        status, headers, body = put(server.port, "/sessions/big", big)
+        assert status == 200
+        sid = sid_of(headers)
+        before = redis_server.client.get(f"session:{sid}")
+        status, _, body = put(server.port, "/sessions/bigger", big * 2, f"session={sid}")
+        assert status == 413 and json.loads(body)["limit"] == 20000
+        assert redis_server.client.get(f"session:{sid}") == before
+    finally:
+        server.stop()
+
+
+def test_redis_down_stalled_and_back(tmp_path, key_file, redis_server):
+    server = store_crumbs(tmp_path, key_file, redis_server, "--store-timeout", "300ms", "--threads", "1")
+    try:
+        _, headers, _ = get(server.port, "/sessions/count")
+        sid = sid_of(headers)
+        # Stalled: the answer comes at the timeout, not when Redis wakes up.
+        stall = threading.Thread(target=lambda: redis_server.client.execute_command("DEBUG", "SLEEP", "2"))
+        stall.start()
+        time.sleep(0.1)  # lets DEBUG SLEEP reach Redis first; the answer's speed is what is checked
+        started = time.monotonic()
+        status, headers, body = get(server.port, "/sessions/count", f"session={sid}")
+        elapsed = time.monotonic() - started
+        assert status == 503 and header_values(headers, "Retry-After") == ["1"], body
+        assert elapsed < 1.5, elapsed
+        # A client that leaves while its request waits on Redis costs nothing.
+        gone = socket.create_connection(("127.0.0.1", server.port))
+        gone.sendall(f"GET /sessions/count HTTP/1.1\r\nHost: a\r\nCookie: session={sid}\r\n\r\n".encode())
+        gone.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        gone.close()
+        stall.join()
+        # Requests that need no session never wait on Redis.
+        assert get(server.port, "/")[0] == 200 and get(server.port, "/crumbs")[0] == 200
+        # Down: a fast 503 for session routes; the rest as usual.
+        redis_server.stop()
+        started = time.monotonic()
+        status, headers, _ = get(server.port, "/sessions/count", f"session={sid}")
+        assert status == 503 and time.monotonic() - started < 1.0
+        assert get(server.port, "/")[0] == 200 and get(server.port, "/crumbs")[0] == 200
+        # Back (empty: it kept nothing): service resumes by itself.
+        redis_server.start()
+        deadline = time.monotonic() + 10
+        while get(server.port, "/sessions/count")[0] != 200:
+            assert time.monotonic() < deadline, "Crumbs did not reconnect"
+            time.sleep(0.1)
+        code, _, err = server.stop()
+        assert code == 0
+        assert "lost the connection to Redis" in err and "connected to Redis" in err
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+
+
+def test_commands_in_flight_are_capped(tmp_path, key_file, redis_server):
+    server = store_crumbs(tmp_path, key_file, redis_server, "--store-max-in-flight", "2", "--threads", "1",
+                          "--store-timeout", "3s")
+    try:
+        # Six visitors with sessions of their own (changes of one session wait their turn
+        # on a loop, so one session alone never has more than one command waiting).
+        sids = [sid_of(get(server.port, "/sessions/count")[1]) for _ in range(6)]
+        stall = threading.Thread(target=lambda: redis_server.client.execute_command("DEBUG", "SLEEP", "1"))
+        stall.start()
+        time.sleep(0.1)  # lets DEBUG SLEEP reach Redis first
+        results = []
+
+        def visit(sid):
+            results.append(get(server.port, "/sessions/hello", f"session={sid}"))
+
+        visitors = [threading.Thread(target=visit, args=(sid,)) for sid in sids]
+        for visitor in visitors:
+            visitor.start()
+        for visitor in visitors:
+            visitor.join()
+        stall.join()
+        refused = [body for status, _, body in results if status == 503]
+        assert len(refused) >= 4 and all("too many commands" in json.loads(body)["message"] for body in refused)
+        assert sum(1 for status, _, _ in results if status == 200) >= 1
+    finally:
+        server.stop()
+
+
+def test_concurrent_changes_are_never_lost(tmp_path, key_file, redis_server):
+    """64 clients counting on one session across two instances of two loops each, and 32
+    PUTs of distinct keys at once: every visit counted, every key kept (Flask-Session, which
+    writes back the whole session it read, loses most of them)."""
+    servers = [store_crumbs(tmp_path, key_file, redis_server), store_crumbs(tmp_path, key_file, redis_server)]
+    try:
+        _, headers, _ = get(servers[0].port, "/sessions/count")
+        sid = sid_of(headers)
+        rng = seeded_random(20261130, "test_concurrent_changes_are_never_lost")
+        plan = [[rng.choice(servers).port for _ in range(5)] for _ in range(64)]
+        errors = []
+
+        def count(ports):
+            for port in ports:
+                status, _, body = get(port, "/sessions/count", f"session={sid}")
+                if status != 200:
+                    errors.append((status, body))
+
+        clients = [threading.Thread(target=count, args=(ports,)) for ports in plan]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        assert errors == []
+        _, _, body = get(servers[1].port, "/sessions/goodnight", f"session={sid}")
+        _, _, body = get(servers[1].port, "/sessions", f"session={sid}")
+        assert json.loads(body)["session"]["count"] == 1 + 64 * 5
+
+        puts = [threading.Thread(target=lambda n=n: put(servers[n % 2].port, f"/sessions/k{n}", n, f"session={sid}"))
+                for n in range(32)]
+        for thread in puts:
+            thread.start()
+        for thread in puts:
+            thread.join()
+        _, _, body = get(servers[0].port, "/sessions", f"session={sid}")
+        session = json.loads(body)["session"]
+        assert {f"k{n}": n for n in range(32)}.items() <= session.items()
+        assert session["count"] == 1 + 64 * 5
+    finally:
+        for server in servers:
+            server.stop()
