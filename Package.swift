@@ -89,7 +89,8 @@ let package = Package(
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "HTTPTestSupport"]),
         .testTarget(
-            name: "CrumbsAppTests", dependencies: ["CrumbsApp", "CrumbsSession", "EventHTTP", "HTTPTestSupport"]),
+            name: "CrumbsAppTests",
+            dependencies: ["CrumbsApp", "CrumbsSession", "EventHTTP", "HTTPTestSupport", "RedisClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,15 +18,6 @@ final class BigReplyHandler: HTTPHandler {
     }
 }
 
-/// Polls `condition` for up to `seconds`.
-func eventually(within seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(20_000)
-    }
-    return condition()
-}
 
 @Suite(.serialized) struct ConnectionLimitsTests {
     @Test func connectionsBeyondTheLimitGetA503AndOthersAreStillServed() throws {
