@@ -58,7 +58,8 @@ def script(document, ports, scratch):
     lines = [
         "set -u",
         # Whatever happens, nothing the document started outlives it (nor holds the output).
-        f"trap 'kill $(jobs -p) 2>/dev/null; [ -f {scratch}/nginx.pid ] && kill $(cat {scratch}/nginx.pid) 2>/dev/null' EXIT",
+        f"trap 'kill $(jobs -p) 2>/dev/null; [ -f {scratch}/nginx.pid ] && kill $(cat {scratch}/nginx.pid) 2>/dev/null; "
+        f"[ -S {scratch}-redis/redis.sock ] && redis-cli -s {scratch}-redis/redis.sock shutdown nosave >/dev/null 2>&1' EXIT",
         f"wait_for() {{ for _ in $(seq 200); do curl -s -o /dev/null http://127.0.0.1:$1/ && return 0; sleep 0.05; done; return 1; }}",
         f"crumbs --port {ports['5555']} >>server.log 2>&1 & server=$!",
         f"wait_for {ports['5555']}",
@@ -72,11 +73,11 @@ def script(document, ports, scratch):
         text = command
         for documented, actual in ports.items():
             text = re.sub(rf"(?<![0-9]){documented}(?![0-9])", str(actual), text)
-        text = text.replace("/tmp/crumbs-try", str(scratch))
+        text = text.replace("/tmp/crumbs-try", str(scratch)).replace("/tmp/crumbs-redis", str(scratch) + "-redis")
         if starts_a_server(command) and not command.rstrip().endswith("&"):
             # An example server replaces the one on the README's port, as the README says.
             text = f"kill $server; wait $server 2>/dev/null; {text.split('#')[0].strip()} --port {ports['5555']} >>server.log 2>&1 & server=$!"
-            lines += [text, f"wait_for {ports['5555']} || {{ echo 'FAILED to start: {shlex.quote(command)}' >&2; exit 1; }}"]
+            lines += [text, f"wait_for {ports['5555']} || {{ echo \"FAILED to start: \"{shlex.quote(command)} >&2; exit 1; }}"]
             continue
         status = expected_status(command)
         lines += [
