@@ -38,7 +38,7 @@ public final class CrumbsHandler: HTTPHandler {
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
-            storeRoutes = StoreRoutes(configuration: configuration, settings: settings, loop: loop)
+            storeRoutes = StoreRoutes(configuration: configuration, settings: settings, loop: loop, cookieCodec: codec)
         } else {
             storeRoutes = nil
         }

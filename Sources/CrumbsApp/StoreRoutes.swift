@@ -29,8 +29,13 @@ final class StoreRoutes {
         ("hello", .string("World")), ("goodnight", .string("Moon")), ("count", .int(0)),
     ]
 
-    init(configuration: AppConfiguration, settings: SessionStoreSettings, loop: EventLoopHandle) {
+    /// Reads the signed (or encrypted) session cookies of cookie mode and of Flask, with the
+    /// keys of `--secret-key-file`, so that switching a deployment to Redis logs nobody out.
+    private let cookieCodec: SessionCodec
+
+    init(configuration: AppConfiguration, settings: SessionStoreSettings, loop: EventLoopHandle, cookieCodec: SessionCodec) {
         self.configuration = configuration
+        self.cookieCodec = cookieCodec
         self.settings = settings
         self.loop = loop
         let logger = Logger(label: "crumbs")
@@ -60,7 +65,9 @@ final class StoreRoutes {
     func serve(_ route: Route, _ method: HTTPMethod, _ context: inout RequestContext, into response: inout HTTPResponse) {
         let cookies = context.cookies
         let sid = cookies.withValue(named: configuration.sessionCookieName) { SessionID.parse($0) } ?? nil
-        let request = Pending(request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS)
+        let request = Pending(
+            request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS,
+            carried: sid == nil ? carriedOver(cookies) : nil)
         switch (route, method) {
         case (.crumbs, _):
             var answer = HTTPResponse(status: 200)
@@ -136,6 +143,46 @@ final class StoreRoutes {
         let sid: String?
         let cookies: RequestCookies
         let overHTTPS: Bool
+        /// The values of a valid signed session cookie, which become a stored session.
+        let carried: StoredSession?
+    }
+
+    /// The session a valid signed cookie carries (cookie mode's or Flask's own), as a stored
+    /// session: same values, Flask's tagged bytes and tuples turned back into bytes and arrays.
+    private func carriedOver(_ cookies: RequestCookies) -> StoredSession? {
+        let now = configuration.clock()
+        guard let verified = cookies.withValue(named: configuration.sessionCookieName, { try? cookieCodec.decode($0, now: now) }) ?? nil,
+            !verified.values.isEmpty
+        else { return nil }
+        var session = Self.newSession()
+        for member in verified.values {
+            guard let value = try? Self.carried(member.value) else { return nil }
+            session[member.key] = value
+        }
+        return session
+    }
+
+    /// Flask's tagged JSON for bytes (`{" b": base64}`) and tuples (`{" t": [...]}`) as
+    /// Flask-Session would store them (bytes and an array); other values as JSON gives them.
+    static func carried(_ value: JSONValue) throws(MessagePackValue.Unstorable) -> MessagePackValue {
+        switch value {
+        case .array(let items):
+            var values: [MessagePackValue] = []
+            for item in items { values.append(try carried(item)) }
+            return .array(values)
+        case .object(let object) where object.count == 1:
+            if case .string(let text)? = object[" b"], let bytes = base64Decoded(text) { return .binary(bytes) }
+            if case .array(let items)? = object[" t"] { return try carried(.array(items)) }
+            return try MessagePackValue(json: value)
+        default:
+            return try MessagePackValue(json: value)
+        }
+    }
+
+    static func base64Decoded(_ text: String) -> [UInt8]? {
+        var urlSafe = text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }
+        while urlSafe.last == "=" { urlSafe.removeLast() }
+        return Base64URL.decode(Array(String(urlSafe).utf8))
     }
 
     // MARK: Reading, changing, writing
@@ -143,8 +190,9 @@ final class StoreRoutes {
     /// Applies `change` to the request's session, holding the request while Redis answers.
     private func run(_ pending: Pending, into response: inout HTTPResponse, _ change: @escaping Change) {
         guard let sid = pending.sid else {
-            // A new visitor: nothing to read, and a session that stays vacant is not stored.
-            var session = Self.newSession()
+            // A new visitor, or one with a signed cookie: nothing to read, and a session that
+            // stays vacant is not stored.
+            var session = pending.carried ?? Self.newSession()
             switch change(&session) {
             case .refuse(let refusal): response = Self.varied(refusal)
             case .answer(let answer) where session.isVacant: response = Self.varied(answer)

@@ -1,6 +1,6 @@
 /// A msgpack value, as msgspec (Flask-Session's serializer) writes them: every type a
 /// Python session can hold, including bytes, timestamps (ext -1) and maps with integer keys.
-public indirect enum MessagePackValue: Equatable, Sendable {
+public enum MessagePackValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// Any integer that fits in 64 signed bits.

@@ -53,6 +53,7 @@ def starts_a_server(command):
 
 
 def script(document, ports, scratch):
+    ports.setdefault("5003", free_port())
     """One bash script for a document: a server on the README's port first (as `make run`),
     then each line, its status checked."""
     lines = [
@@ -103,7 +104,7 @@ def test_every_example_runs_as_written(tmp_path, document):
     (bin_dir / "crumbs").symlink_to(CRUMBS_BIN)
     work = tmp_path / "clone"
     work.mkdir()
-    ports = {documented: free_port() for documented in ("5555", "5001", "5002", "8080")}
+    ports = {documented: free_port() for documented in ("5555", "5001", "5002", "5003", "8080")}
     # The deploy files, as in the repository, with their ports moved like the commands'.
     (work / "deploy").mkdir()
     for name in ("nginx-crumbs.conf", "nginx-try.conf"):

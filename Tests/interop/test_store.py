@@ -308,3 +308,29 @@ def test_concurrent_changes_are_never_lost(tmp_path, key_file, redis_server):
     finally:
         for server in servers:
             server.stop()
+
+
+def test_switching_to_the_store_logs_nobody_out(tmp_path, key_file, redis_server, flask_app):
+    """A signed session cookie, Flask's own or cookie mode's, becomes a stored session: the
+    same values under a new id. A forged or foreign one does not."""
+    from test_flask_interop import dumps
+
+    server = store_crumbs(tmp_path, key_file, redis_server)
+    try:
+        import msgspec
+
+        cookie = dumps(flask_app, {"count": 41, "hello": "World", "goodnight": "Moon", "raw": b"\x00\xff", "pair": ("a", 1)})
+        status, headers, body = get(server.port, "/sessions/count", f"session={cookie}")
+        assert status == 200 and value_of(body) == 42
+        sid = sid_of(headers)
+        stored = msgspec.msgpack.decode(redis_server.client.get(f"session:{sid}"))
+        assert stored == {"_permanent": True, "count": 42, "goodnight": "Moon", "hello": "World", "pair": ["a", 1],
+                          "raw": b"\x00\xff"}
+        # Signed with a key Crumbs does not hold: a fresh session, nothing carried.
+        from lesson_app import create_app
+
+        foreign = dumps(create_app(b"a key that crumbs does not know!"), {"count": 9000})
+        status, headers, body = get(server.port, "/sessions/count", f"session={foreign}")
+        assert status == 200 and value_of(body) == 1
+    finally:
+        server.stop()
