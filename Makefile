@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev libhiredis-dev pkg-config
 TEST_APT_PACKAGES := nginx-light chromium chromium-driver redis-server
-BENCH_APT_PACKAGES := wrk apache2-utils gcc
+BENCH_APT_PACKAGES := wrk apache2-utils gcc redis-server
 ARGS ?=
 
 FUZZ_TARGETS := cookie_header session_cookie json percent_decoding

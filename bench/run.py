@@ -140,12 +140,12 @@ def parse_duration(text):
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS):
+def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS, env=None):
     command = (["taskset", "-c", cpus] if cpus else []) + [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
         "-s", str(WRK_DIR / f"{scenario}.lua"), f"http://127.0.0.1:{port}",
     ]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # The latency distribution's lines, not the "+/- Stdev" column of the thread table.
     p50 = parse_duration(re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE).group(1))
@@ -171,6 +171,8 @@ def main():
     parser.add_argument("--million", action="store_true", help="also measure RSS after 1,000,000 requests")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--store-rounds", type=int, default=7, help="rounds of the Redis store suite")
+    parser.add_argument("--only-store", action="store_true", help="run the Redis store suite alone")
     args = parser.parse_args()
 
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-bench-"))
@@ -196,6 +198,10 @@ def main():
     }
     if not args.self_check:
         del definitions["C baseline (copy)"]
+    if args.only_store:
+        store = store_suite(args, key_file, workdir, {})
+        write_store_report(args, store)
+        return
     results = {}  # (server, scenario) -> list of runs
     commands = {}
     servers = {}
@@ -288,7 +294,136 @@ def main():
         finally:
             server.stop()
 
-    write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands)
+    store = store_suite(args, key_file, workdir, results)
+    write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands, store)
+
+
+STORE_SCENARIOS = {
+    # scenario: (wrk script, the cookie-mode scenario it is set against)
+    "store_one_session": ("store_one_session", "count_with_cookie"),
+    "store_many_sessions": ("store_many_sessions", "count_with_cookie"),
+    "store_new_visitors": ("hello_no_cookie", "hello_no_cookie"),
+    "store_crumbs": ("store_crumbs", "crumbs"),
+}
+
+
+def redis_commands(client):
+    """Commands Redis has run since its statistics were reset, INFO and CONFIG aside."""
+    stats = client.info("commandstats")
+    return sum(fields["calls"] for name, fields in stats.items() if not name.startswith(("cmdstat_info", "cmdstat_config")))
+
+
+def store_suite(args, key_file, workdir, cookie_results):
+    """Crumbs --store against the lesson app on Flask-Session 0.8 + gunicorn (1 worker), on
+    the same redis-server, pinned and interleaved as above: requests/s, latencies, and Redis
+    commands per request (from INFO commandstats around each run)."""
+    import redis
+
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-redis-"))
+    socket_path = folder / "redis.sock"
+    redis_process = subprocess.Popen(
+        ["taskset", "-c", "1", "redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "",
+         "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    client = redis.Redis(unix_socket_path=str(socket_path))
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    os.environ["CRUMBS_REDIS_SOCKET"] = str(socket_path)
+    definitions = {
+        "Crumbs --store": ([str(CRUMBS), "--port", "18111", "--threads", "1", "--secret-key-file", str(key_file),
+                            "--store", f"unix://{socket_path}"], 18111),
+        "Flask-Session+gunicorn": (
+            [args.python, "-m", "gunicorn", "-w", "1", "-b", "127.0.0.1:18112", "--chdir", str(ROOT / "Tests" / "interop"),
+             "--log-level", "warning", "lesson_app:store_from_environment()"], 18112),
+    }
+    servers, results, commands, env = {}, {}, {}, {}
+    try:
+        for name, (command, port) in definitions.items():
+            servers[name] = Server(name, command, port, "0")
+            commands[(name, "server")] = servers[name].command
+            # One session to hammer, and 1,000 to take in turn, made by the server itself.
+            sids = []
+            for _ in range(1001):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions/hello", timeout=10) as response:
+                    cookie = response.headers["Set-Cookie"]
+                sids.append(re.match(r"session=([^;]+)", cookie).group(1))
+            sid_file = workdir / f"sids-{port}"
+            sid_file.write_text("\n".join(sids[1:]) + "\n")
+            env[name] = {"CRUMBS_STORE_SID": sids[0], "CRUMBS_STORE_SIDS": str(sid_file)}
+        for name, server in servers.items():
+            for scenario, (script, _) in STORE_SCENARIOS.items():
+                wrk(server.port, script, args.warmup, "1", env=env[name])
+            server.wait_until_idle()
+        in_turn = list(servers.items())
+        for round_number in range(args.store_rounds):
+            for scenario, (script, _) in STORE_SCENARIOS.items():
+                for name, server in (in_turn if round_number % 2 == 0 else reversed(in_turn)):
+                    before = redis_commands(client)
+                    run = wrk(server.port, script, args.duration, "1", env=env[name])
+                    server.wait_until_idle()
+                    run["redis_per_request"] = (redis_commands(client) - before) / max(run["requests"], 1)
+                    results.setdefault((name, scenario), []).append(run)
+                    commands[(name, scenario)] = run["command"]
+                    print(f"store round {round_number + 1} {scenario:20} {name:22} {run['rps']:10.0f} rps "
+                          f"p50 {run['p50']:.2f} ms p99 {run['p99']:.2f} ms errors {run['errors']} "
+                          f"Redis commands/request {run['redis_per_request']:.2f}", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+        redis_process.kill()
+        redis_process.wait()
+    rows = []
+    for scenario, (_, cookie_scenario) in STORE_SCENARIOS.items():
+        crumbs_runs, flask_runs = results[("Crumbs --store", scenario)], results[("Flask-Session+gunicorn", scenario)]
+        cookie_runs = cookie_results.get(("Crumbs", cookie_scenario), [])
+        for name, runs in (("Crumbs --store", crumbs_runs), ("Flask-Session+gunicorn", flask_runs)):
+            rows.append({
+                "scenario": scenario, "name": name, "rps": median([r["rps"] for r in runs]),
+                "p50": median([r["p50"] for r in runs]), "p99": median([r["p99"] for r in runs]),
+                "errors": sum(r["errors"] for r in runs),
+                "redis": median([r["redis_per_request"] for r in runs]),
+                "vs_flask": median(round_ratios(runs, flask_runs)),
+                "vs_cookie": (median([r["rps"] for r in runs]) / median([r["rps"] for r in cookie_runs])
+                              if cookie_runs and name == "Crumbs --store" else None),
+            })
+            print(f"store median {scenario:20} {name:22} {rows[-1]['rps']:10.0f} rps p99 {rows[-1]['p99']:.2f} ms "
+                  f"Redis/request {rows[-1]['redis']:.2f} {rows[-1]['vs_flask']:.1f}x Flask-Session", flush=True)
+    return {"rows": rows, "commands": commands}
+
+
+def store_table(store):
+    lines = [
+        "", "## Sessions in Redis (`--store`), against Flask-Session + gunicorn", "",
+        "Crumbs (`--store`, one loop) and the lesson app on Flask-Session 0.8 under gunicorn (1 sync worker), both "
+        "pinned to core 0, wrk and redis-server on core 1, the same redis-server (unix socket), rounds interleaved as "
+        "above. Redis commands per request are counted with `INFO commandstats` around each run. \"vs cookie mode\" "
+        "sets Crumbs with the store against Crumbs with signed cookies on the matching route of the pinned run above.",
+        "",
+        "| scenario | server | requests/s | p50 ms | p99 ms | errors | Redis commands/request | vs Flask-Session | vs cookie mode |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in store["rows"]:
+        cookie = f"{row['vs_cookie']:.2f}×" if row["vs_cookie"] else "–"
+        lines.append(
+            f"| {row['scenario']} | {row['name']} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['errors']} | {row['redis']:.2f} | {row['vs_flask']:.1f}× | {cookie} |")
+    lines += ["", "Scenarios: `store_one_session` (GET /sessions/count, one stored session, every request changes "
+              "it), `store_many_sessions` (the same over 1,000 stored sessions in turn), `store_new_visitors` "
+              "(GET /sessions/hello without a cookie: a new stored session each), `store_crumbs` (GET /crumbs with "
+              "a stored session's cookie)."]
+    return lines
+
+
+def write_store_report(args, store):
+    lines = ["# Benchmarks (Redis store only)", "", f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}"]
+    lines += store_table(store)
+    lines += ["", "## Commands", "", "```"] + [shlex.join(c) for c in store["commands"].values()] + ["```", ""]
+    pathlib.Path(args.output).write_text("\n".join(lines))
+    print(f"wrote {args.output}")
 
 
 def scenario_table(title, runs):
@@ -333,7 +468,7 @@ def pinned_summary(results, rss):
     return rows
 
 
-def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands):
+def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands, store):
     cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
     lines = [
         "# Benchmarks",
@@ -404,9 +539,12 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
                   "the binary and shared libraries it has touched). Anonymous memory after the first "
                   f"{million[4]:,} requests was {million[5]:,} KiB: growth past warm-up is "
                   f"{million[2] - million[5]:+,} KiB."]
+    lines += store_table(store)
     lines += ["", "## Commands", "", "```"]
     for key in sorted(commands):
         lines.append(shlex.join(commands[key]))
+    for key in sorted(store["commands"]):
+        lines.append(shlex.join(store["commands"][key]))
     lines += ["```", ""]
     pathlib.Path(args.output).write_text("\n".join(lines))
     print(f"wrote {args.output}")

@@ -13,14 +13,26 @@ final class RedisSessionStore {
     }
 
     /// `SET` only if the key still holds what the change was made from: KEYS[1] the key,
-    /// ARGV[1] the bytes read ("" for a key that must not exist), ARGV[2] the new bytes,
-    /// ARGV[3] the TTL in seconds. Opaque bytes only: Redis' cmsgpack would change them.
+    /// ARGV[1] the bytes expected ("" for a key that must not exist), ARGV[2] the new bytes,
+    /// ARGV[3] the TTL in seconds. Returns 1 when it set them; otherwise what the key holds
+    /// (`{0, bytes}`, or `{0}` for nothing), so that the change can be made again without
+    /// another read. Opaque bytes only: Redis' cmsgpack would change them.
     static let compareAndSetScript = """
         local current = redis.call('GET', KEYS[1])
-        if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then return 0 end
+        if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then
+          if current == false then return {0} end
+          return {0, current}
+        end
         redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
         return 1
         """
+
+    /// What a compare-and-set did.
+    enum Swap {
+        case applied
+        /// The key held something else: these bytes, or nothing.
+        case conflict(current: [UInt8]?)
+    }
     static let compareAndSetSHA = Array(SHA1.hexDigest(Array(compareAndSetScript.utf8)).utf8)
 
     let connection: RedisConnection
@@ -48,9 +60,8 @@ final class RedisSessionStore {
         }
     }
 
-    /// Stores `new` if the key still holds `expected` (nil: if it holds nothing); true when
-    /// it did.
-    func compareAndSet(_ sid: String, expected: [UInt8]?, new: [UInt8], _ done: @escaping (Result<Bool, Failure>) -> Void) {
+    /// Stores `new` if the key still holds `expected` (nil: if it holds nothing).
+    func compareAndSet(_ sid: String, expected: [UInt8]?, new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
         let arguments = [Array("1".utf8), key(sid), expected ?? [], new, ttl]
         connection.send([Array("EVALSHA".utf8), Self.compareAndSetSHA] + arguments) { [connection] result in
             // After a Redis restart the script is gone: send it whole, once.
@@ -64,9 +75,12 @@ final class RedisSessionStore {
         }
     }
 
-    private static func applied(_ result: Result<RedisReply, RedisFailure>) -> Result<Bool, Failure> {
+    private static func applied(_ result: Result<RedisReply, RedisFailure>) -> Result<Swap, Failure> {
         switch result {
-        case .success(.integer(let applied)): return .success(applied == 1)
+        case .success(.integer(1)): return .success(.applied)
+        case .success(.array(let items)) where items.first == .integer(0):
+            if items.count == 2, case .string(let current) = items[1] { return .success(.conflict(current: current)) }
+            return .success(.conflict(current: nil))
         case .success(.error(let message)): return .failure(.refused(message))
         case .success(let other): return .failure(.refused("unexpected reply to the compare-and-set: \(other)"))
         case .failure(let failure): return .failure(.unavailable(failure.description))

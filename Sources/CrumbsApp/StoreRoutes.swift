@@ -21,9 +21,16 @@ final class StoreRoutes {
     private var retryTimers: [Int: LoopTimer] = [:]
     private var nextRetry = 0
     private var random = SystemRandomNumberGenerator()
-    /// Attempts of one change against sessions others keep changing, before a 409 (the
-    /// store timeout bounds them too).
-    static let maximumAttempts = 16
+    /// The bytes each session held when this loop last read or wrote it: the expected value
+    /// of a change's compare-and-set, so that a change costs one command, not a read and a
+    /// write. Only ever a guess: a stale one fails the compare-and-set, which returns what the
+    /// key holds, and nothing is answered from it without Redis' word.
+    private var lastKnown: [String: [UInt8]] = [:]
+    static let lastKnownLimit = 10_000
+    /// Attempts of one change against sessions others keep changing, before a 409; the
+    /// store timeout bounds them too (a loop that keeps winning holds the freshest bytes and
+    /// retries without a pause, so a loser may need many tries).
+    static let maximumAttempts = 64
 
     static let lessonDefaults: [(key: String, value: MessagePackValue)] = [
         ("hello", .string("World")), ("goodnight", .string("Moon")), ("count", .int(0)),
@@ -214,10 +221,24 @@ final class StoreRoutes {
         _ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
         release: SessionQueue.Release
     ) {
+        // A change to the session as this loop last saw it goes straight to the
+        // compare-and-set. Anything else (a read, a refusal, an emptied session) is decided
+        // on a fresh read.
+        if let known = lastKnown[sid], var session = try? StoredSession(decoding: known),
+            case .answer(let answer) = change(&session), !session.isVacant
+        {
+            let bytes = session.encoded()
+            if bytes != known && tooLarge(bytes) == nil {
+                return write(
+                    sid, expected: known, new: bytes, answer, change, held, overHTTPS: overHTTPS, number: number,
+                    release: release)
+            }
+        }
         store.load(sid) { [weak self] result in
             guard let self, !held.isAnswered else { return release() }
             // Whatever this request answers, the next change may start from what it leaves.
             defer { if held.isAnswered { release() } }
+            if case .success(let stored) = result { remember(sid, stored) }
             switch result {
             case .failure(let failure):
                 held.reply { $0 = Self.unavailable(failure) }
@@ -239,6 +260,7 @@ final class StoreRoutes {
                 case .refuse(let refusal):
                     held.reply { $0 = Self.varied(refusal) }
                 case .answer(let answer) where session.isVacant:
+                    remember(sid, nil)
                     store.delete(sid) { result in
                         defer { release() }
                         held.reply { response in
@@ -253,33 +275,53 @@ final class StoreRoutes {
                     // Nothing changed: the read renewed the TTL, and nothing is written.
                     if bytes == stored { return held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) } }
                     if let refusal = tooLarge(bytes) { return held.reply { $0 = refusal } }
-                    store.compareAndSet(sid, expected: stored, new: bytes) { [weak self] result in
-                        guard let self, !held.isAnswered else { return release() }
-                        defer { if held.isAnswered { release() } }
-                        switch result {
-                        case .success(true):
-                            held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) }
-                        case .success(false) where number < Self.maximumAttempts:
-                            // Another loop or instance changed the session meanwhile: apply the
-                            // change again to what it left, after a random pause that grows with
-                            // each try, so that contenders stop colliding.
-                            let pause = Double.random(in: 0...(0.001 * Double(1 << min(number, 5))), using: &random)
-                            later(pause) { [weak self] in
-                                guard let self, !held.isAnswered else { return release() }
-                                attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1, release: release)
-                            }
-                        case .success(false):
-                            held.reply {
-                                $0 = ErrorResponse.make(
-                                    409, "the session kept changing while this change was applied \(number) times; try again")
-                            }
-                        case .failure(let failure):
-                            held.reply { $0 = Self.unavailable(failure) }
-                        }
-                    }
+                    write(sid, expected: stored, new: bytes, answer, change, held, overHTTPS: overHTTPS, number: number, release: release)
                 }
             }
         }
+    }
+
+    /// The compare-and-set of a change; when the session changed meanwhile, the change is
+    /// made again to what the key now holds (which the failed compare-and-set returned).
+    private func write(
+        _ sid: String, expected: [UInt8], new bytes: [UInt8], _ answer: HTTPResponse, _ change: @escaping Change,
+        _ held: HeldRequest, overHTTPS: Bool, number: Int, release: SessionQueue.Release
+    ) {
+        store.compareAndSet(sid, expected: expected, new: bytes) { [weak self] result in
+            guard let self, !held.isAnswered else { return release() }
+            defer { if held.isAnswered { release() } }
+            switch result {
+            case .success(.applied):
+                remember(sid, bytes)
+                held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) }
+            case .success(.conflict(let current)) where number < Self.maximumAttempts:
+                remember(sid, current)
+                // The first miss is most often this loop's own guess gone stale: again at once.
+                // Later ones are other loops or instances changing the session too: again after a
+                // random pause that grows with each try, so that contenders stop colliding.
+                guard number > 1 else {
+                    return attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1, release: release)
+                }
+                let pause = Double.random(in: 0...(0.001 * Double(1 << min(number, 4))), using: &random)
+                later(pause) { [weak self] in
+                    guard let self, !held.isAnswered else { return release() }
+                    attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1, release: release)
+                }
+            case .success(.conflict(let current)):
+                remember(sid, current)
+                held.reply {
+                    $0 = ErrorResponse.make(409, "the session kept changing while this change was applied \(number) times; try again")
+                }
+            case .failure(let failure):
+                held.reply { $0 = Self.unavailable(failure) }
+            }
+        }
+    }
+
+    private func remember(_ sid: String, _ bytes: [UInt8]?) {
+        guard let bytes else { return lastKnown[sid] = nil }
+        if lastKnown.count >= Self.lastKnownLimit && lastKnown[sid] == nil { lastKnown.removeAll(keepingCapacity: true) }
+        lastKnown[sid] = bytes
     }
 
     /// Runs `action` on the loop after `seconds`.
@@ -303,10 +345,11 @@ final class StoreRoutes {
         }
         store.compareAndSet(sid, expected: nil, new: bytes) { [weak self] result in
             guard let self else { return }
+            if case .success(.applied) = result { remember(sid, bytes) }
             held.reply { response in
                 switch result {
-                case .success(true): response = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS)
-                case .success(false): response = ErrorResponse.make(503, "a new session id was taken; try again")
+                case .success(.applied): response = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS)
+                case .success(.conflict): response = ErrorResponse.make(503, "a new session id was taken; try again")
                 case .failure(let failure): response = Self.unavailable(failure)
                 }
             }
@@ -319,6 +362,7 @@ final class StoreRoutes {
         let answer = Self.wholeBody(StoredSession(), pending.cookies)
         guard let sid = pending.sid else { return response = Self.varied(answer) }
         let held = hold(pending.request)
+        remember(sid, nil)
         store.delete(sid) { [weak self] result in
             guard let self else { return }
             held.reply { response in

@@ -83,3 +83,16 @@ def create_store_app(secret_key: bytes, redis_client) -> Flask:
         return jsonify({"message": "logged out"})
 
     return app
+
+
+def store_from_environment() -> Flask:
+    """The Flask-Session app keyed from CRUMBS_SECRET_KEY_FILE, on the redis-server at
+    CRUMBS_REDIS_SOCKET (for gunicorn in `make bench`)."""
+    import os
+
+    import redis
+
+    with open(os.environ["CRUMBS_SECRET_KEY_FILE"], "rb") as key_file:
+        app = create_store_app(key_file.read(), redis.Redis(unix_socket_path=os.environ["CRUMBS_REDIS_SOCKET"]))
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    return app
