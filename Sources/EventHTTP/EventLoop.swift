@@ -253,7 +253,8 @@ final class EventLoop: @unchecked Sendable {
         guard let handler, let tracker else { return }
         // evhttp calls back a second time for a request whose connection broke before its
         // answer (libevent 2.1 `evhttp_connection_incoming_fail`), expecting a reply.
-        if let held = heldRequests[request] {
+        // (Tested for emptiness first: a handler that never holds pays no hash per request.)
+        if !heldRequests.isEmpty, let held = heldRequests[request] {
             answer(held, held.onDeadline)
             return
         }
