@@ -84,11 +84,11 @@ final class StoreRoutes {
             // Without a session there is nothing to ask Redis; with one, its TTL and cookie
             // are renewed, as Flask-Session renews them on every request.
             guard sid != nil else { return response = answer }
-            run(request, into: &response) { _ in .answer(answer) }
+            run(request, readOnly: true, into: &response) { _ in .answer(answer) }
         case (.wholeSession, .delete):
             clear(request, into: &response)
         case (.wholeSession, _):
-            run(request, into: &response) { session in .answer(Self.wholeBody(session, cookies)) }
+            run(request, readOnly: true, into: &response) { session in .answer(Self.wholeBody(session, cookies)) }
         case (.sessionValue(let key), .put):
             if let refusal = CrumbsHandler.refusal(ofKey: key) { return response = refusal }
             let value: MessagePackValue
@@ -195,7 +195,9 @@ final class StoreRoutes {
     // MARK: Reading, changing, writing
 
     /// Applies `change` to the request's session, holding the request while Redis answers.
-    private func run(_ pending: Pending, into response: inout HTTPResponse, _ change: @escaping Change) {
+    /// A route that never changes the session (`readOnly`) reads it without waiting for the
+    /// changes of the same session before it: a read needs no turn.
+    private func run(_ pending: Pending, readOnly: Bool = false, into response: inout HTTPResponse, _ change: @escaping Change) {
         guard let sid = pending.sid else {
             // A new visitor, or one with a signed cookie: nothing to read, and a session that
             // stays vacant is not stored.
@@ -208,6 +210,9 @@ final class StoreRoutes {
             return
         }
         let held = hold(pending.request)
+        if readOnly {
+            return attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: SessionQueue.Release {})
+        }
         queue.run(sid) { [weak self] release in
             // Waited past its deadline behind earlier changes: already answered.
             guard let self, !held.isAnswered else { return release() }

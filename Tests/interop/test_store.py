@@ -309,6 +309,20 @@ def test_concurrent_changes_through_nginx_are_never_lost(tmp_path, key_file, red
         session = json.loads(body)["session"]
         assert {f"k{n}": n for n in range(32)}.items() <= session.items()
         assert session["count"] == 1 + 64 * 5
+        # Deleting half of those keys while putting 16 others, all at once: every change lands.
+        changes = [threading.Thread(target=lambda n=n: get(nginx.port, f"/sessions/k{n}", f"session={sid}", method="DELETE"))
+                   for n in range(16)]
+        changes += [threading.Thread(target=lambda n=n: put(nginx.port, f"/sessions/n{n}", n, f"session={sid}"))
+                    for n in range(16)]
+        for thread in changes:
+            thread.start()
+        for thread in changes:
+            thread.join()
+        _, _, body = get(nginx.port, "/sessions", f"session={sid}")
+        session = json.loads(body)["session"]
+        assert not any(f"k{n}" in session for n in range(16))
+        assert {**{f"k{n}": n for n in range(16, 32)}, **{f"n{n}": n for n in range(16)}}.items() <= session.items()
+        assert session["count"] == 1 + 64 * 5
 
         # The same visits on Flask-Session, for the record.
         _, headers, _ = get(flask_store, "/sessions/count")
