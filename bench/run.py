@@ -97,29 +97,26 @@ class Server:
                 return
             ticks = now
 
-    def rss_kib(self):
-        """Resident memory of the server and its children (gunicorn's worker)."""
+    def status_kib(self, field):
+        """A /proc/PID/status memory field, summed over the server and its children."""
         total = 0
         for pid in self.pids():
             try:
                 status = pathlib.Path(f"/proc/{pid}/status").read_text()
-                total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+                total += int(re.search(rf"{field}:\s+(\d+)", status).group(1))
             except (FileNotFoundError, AttributeError):
                 pass
         return total
+
+    def rss_kib(self):
+        """Resident memory of the server and its children (gunicorn's worker)."""
+        return self.status_kib("VmRSS")
 
     def anon_kib(self):
         """Anonymous resident memory of the server and its children: what the processes
         allocated (heap, stacks), without the file-backed pages of binaries and libraries,
         which the kernel can drop and other processes share."""
-        total = 0
-        for pid in self.pids():
-            try:
-                status = pathlib.Path(f"/proc/{pid}/status").read_text()
-                total += int(re.search(r"RssAnon:\s+(\d+)", status).group(1))
-            except (FileNotFoundError, AttributeError):
-                pass
-        return total
+        return self.status_kib("RssAnon")
 
     def rss_parts_kib(self):
         """(anonymous, file-backed) resident memory of the server process: what it allocated,

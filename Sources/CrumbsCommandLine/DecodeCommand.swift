@@ -27,20 +27,14 @@ struct DecodeCommand: ParsableCommand {
         help: ArgumentHelp("Key file to verify with; repeat for several.", valueName: "path"))
     var keyFiles: [String] = []
 
-    @Option(
-        name: .customLong("session-lifetime"),
-        help: ArgumentHelp(
-            "Cookies signed longer ago are refused: \(SessionLifetime.accepted). (default: \(SessionLifetime.flask))",
-            valueName: "duration"),
-        transform: { try SessionLifetime(parsing: $0) })
-    var lifetime = SessionLifetime.flask
+    @OptionGroup var lifetimeOption: SessionLifetimeOption
 
     func run() throws {
         let keys = try keyFiles.map { try SecretKeyFile.read($0) }
         let inspection: CookieInspection
         do {
             inspection = try CookieTools.inspect(
-                cookie, secretKeys: keys, lifetimeSeconds: lifetime.seconds, now: AppConfiguration.systemClock())
+                cookie, secretKeys: keys, lifetimeSeconds: lifetimeOption.lifetime.seconds, now: AppConfiguration.systemClock())
         } catch {
             StandardError.write("Error: \(error)")
             throw ExitCode(2)

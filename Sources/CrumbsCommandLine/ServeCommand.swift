@@ -41,13 +41,7 @@ struct ServeCommand: ParsableCommand {
 
     @OptionGroup var keys: SecretKeyFileOptions
 
-    @Option(
-        name: .customLong("session-lifetime"),
-        help: ArgumentHelp(
-            "Cookies signed longer ago are refused: \(SessionLifetime.accepted). (default: \(SessionLifetime.flask))",
-            valueName: "duration"),
-        transform: { try SessionLifetime(parsing: $0) })
-    var lifetime = SessionLifetime.flask
+    @OptionGroup var lifetimeOption: SessionLifetimeOption
 
     @Flag(help: "Persistent cookies (Expires and Max-Age from the lifetime), refreshed on every session response.")
     var permanent = false
@@ -249,7 +243,7 @@ struct ServeCommand: ParsableCommand {
 
     func appConfiguration(secretKeys: [[UInt8]]) -> AppConfiguration {
         AppConfiguration(
-            secretKeys: secretKeys, sessionLifetimeSeconds: lifetime.seconds, sessionMode: encrypt ? .encrypted : .signed,
+            secretKeys: secretKeys, sessionLifetimeSeconds: lifetimeOption.lifetime.seconds, sessionMode: encrypt ? .encrypted : .signed,
             permanentSessions: permanent, sessionCookieName: cookieName, sessionCookiePath: cookiePath,
             sessionCookieDomain: cookieDomain, sessionCookieSecure: cookieSecure, sessionCookieHTTPOnly: !noCookieHTTPOnly,
             sessionCookieSameSite: cookieSameSite, sessionCookiePartitioned: cookiePartitioned, maxBodyBytes: maxBodyBytes)

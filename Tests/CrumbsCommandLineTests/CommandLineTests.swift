@@ -29,7 +29,7 @@ import Testing
             let options = try serve(arguments)
             #expect(options.host == "127.0.0.1" && options.port == 5555 && options.threads == nil)
             #expect(options.keys.paths.isEmpty && options.keys.named(environment: { _ in nil }) == nil)
-            #expect(options.lifetime.seconds == SessionSerializer.flaskLifetimeSeconds)
+            #expect(options.lifetimeOption.lifetime.seconds == SessionSerializer.flaskLifetimeSeconds)
             #expect(options.cookieSameSite == .lax && !options.noCookieHTTPOnly && !options.encrypt && !options.permanent)
             #expect(options.timeout == 10 && options.headTimeout == nil && options.maxConnections == 10_000)
             #expect(options.logLevel == .info && options.accessLog == nil && options.trustedProxies.isEmpty)
@@ -43,7 +43,7 @@ import Testing
             "--cookie-domain", "example.com",
         ])
         #expect(options.port == 0 && options.host == "::1" && options.threads == 1)
-        #expect(options.cookieSameSite == .strict && options.lifetime.seconds == 43_200)
+        #expect(options.cookieSameSite == .strict && options.lifetimeOption.lifetime.seconds == 43_200)
         #expect(options.encrypt && options.noCookieHTTPOnly && options.headTimeout == 2)
         #expect(options.accessLog == "-" && options.logLevel == .debug && options.cookieDomain == "example.com")
     }
@@ -69,7 +69,7 @@ import Testing
     @Test func subcommandsTakeTheirArguments() throws {
         let decode = try #require(
             try command(["decode", "session=abc", "--secret-key-file", "k", "--session-lifetime", "90s"]) as? DecodeCommand)
-        #expect(decode.cookie == "session=abc" && decode.keyFiles == ["k"] && decode.lifetime.seconds == 90)
+        #expect(decode.cookie == "session=abc" && decode.keyFiles == ["k"] && decode.lifetimeOption.lifetime.seconds == 90)
         let keygen = try #require(try command(["keygen", "--out", "keys/k1"]) as? KeygenCommand)
         #expect(keygen.out == "keys/k1")
         let sign = try #require(try command(["sign", "--encrypt", "--", "-1"]) as? SignCommand, "-- did not end the options")

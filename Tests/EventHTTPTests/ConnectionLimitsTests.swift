@@ -19,6 +19,16 @@ final class BigReplyHandler: HTTPHandler {
 }
 
 
+/// Signalled once every loop of `server` has exited.
+func stopping(_ server: HTTPServer) -> DispatchSemaphore {
+    let stopped = DispatchSemaphore(value: 0)
+    Thread {
+        server.wait()
+        stopped.signal()
+    }.start()
+    return stopped
+}
+
 @Suite(.serialized) struct ConnectionLimitsTests {
     @Test func connectionsBeyondTheLimitGetA503AndOthersAreStillServed() throws {
         try withServer(HTTPServerConfiguration(port: 0, maxConnections: 4)) { server throws in
@@ -98,11 +108,7 @@ final class BigReplyHandler: HTTPHandler {
         // 8 MB cannot fit in the kernel's buffers while this client reads nothing: once its
         // first byte is here, the reply is under way and stays so until the client reads.
         try client.waitForFirstByte()
-        let stopped = DispatchSemaphore(value: 0)
-        Thread {
-            server.wait()
-            stopped.signal()
-        }.start()
+        let stopped = stopping(server)
         server.stopGracefully()
         // New connections are refused while the loop, unable to exit, is still writing.
         #expect(eventually(within: 5) { (try? RawHTTPClient(port: server.port)) == nil })
@@ -127,11 +133,7 @@ final class BigReplyHandler: HTTPHandler {
             client.resetOnClose()
         }
         // The client is gone, with its reply half-written.
-        let stopped = DispatchSemaphore(value: 0)
-        Thread {
-            server.wait()
-            stopped.signal()
-        }.start()
+        let stopped = stopping(server)
         server.stopGracefully()
         #expect(stopped.wait(timeout: .now() + 10) == .success, "the stop waited for a reply nobody will read")
     }

@@ -207,11 +207,7 @@ func withServer(
         // Asked before any loop runs: the command waits in each loop's pipe.
         server.stop()
         try server.start()
-        let stopped = DispatchSemaphore(value: 0)
-        Thread {
-            server.wait()
-            stopped.signal()
-        }.start()
+        let stopped = stopping(server)
         #expect(stopped.wait(timeout: .now() + 10) == .success)
         // Every loop has exited and closed its socket: the port can be bound again.
         let again = HTTPServer(configuration: HTTPServerConfiguration(port: server.port)) { EchoHandler() }
