@@ -12,25 +12,26 @@ struct RequestContext {
     }
 
     let request: HTTPRequest
-    let cookieHeaders: CookieHeaders
-    var cookies: RequestCookies
+    /// Unowned and unchecked: the handler owns both sets of headers and outlives every
+    /// request it answers (a reference counted per request costs a retain and a release).
+    unowned(unsafe) let cookieHeaders: CookieHeaders
+    var cookies = RequestCookies()
     /// The session's `Set-Cookie` value, once written.
-    var sessionHeader: [UInt8]
+    var sessionHeader: [UInt8] = []
 
-    /// Takes the scratch buffers for this request, leaving empty ones in their place.
+    /// A context holding the loop's buffers for this request, moved in without copying.
     init(request: HTTPRequest, cookieHeaders: CookieHeaders, lending scratch: inout Scratch) {
         self.request = request
         self.cookieHeaders = cookieHeaders
-        var taken = Scratch()
-        swap(&taken, &scratch)
-        cookies = taken.cookies
-        sessionHeader = taken.sessionHeader
+        swap(&cookies, &scratch.cookies)
+        swap(&sessionHeader, &scratch.sessionHeader)
     }
 
-    /// Returns the buffers, emptied but keeping their capacity, for the next request.
-    consuming func giveBack(to scratch: inout Scratch) {
+    /// Moves the buffers back, emptied but keeping their capacity, for the next request.
+    mutating func giveBack(to scratch: inout Scratch) {
         cookies.removeAll()
         sessionHeader.removeAll(keepingCapacity: true)
-        scratch = Scratch(cookies: cookies, sessionHeader: sessionHeader)
+        swap(&cookies, &scratch.cookies)
+        swap(&sessionHeader, &scratch.sessionHeader)
     }
 }
