@@ -15,7 +15,17 @@ final class StoreRoutes {
     private let configuration: AppConfiguration
     private let settings: SessionStoreSettings
     private let store: RedisSessionStore
-    private let queue = SessionQueue()
+    /// Changes waiting, by session, while a batch of that session's changes is in flight on
+    /// this loop (the key's presence says one is). The changes that gathered meanwhile go
+    /// to Redis together, as one compare-and-set, in the order they came: a session hammered
+    /// by many requests costs one round trip per batch, not per request.
+    private var waitingChanges: [String: [WaitingChange]] = [:]
+
+    struct WaitingChange {
+        let change: Change
+        let held: HeldRequest
+        let overHTTPS: Bool
+    }
     private let loop: EventLoopHandle
     /// Timers of changes waiting to be tried again, by number.
     private var retryTimers: [Int: LoopTimer] = [:]
@@ -211,20 +221,120 @@ final class StoreRoutes {
         }
         let held = hold(pending.request)
         if readOnly {
-            return attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: SessionQueue.Release {})
+            return attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: Release {})
         }
-        queue.run(sid) { [weak self] release in
-            // Waited past its deadline behind earlier changes: already answered.
-            guard let self, !held.isAnswered else { return release() }
-            attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: release)
+        let waiting = WaitingChange(change: change, held: held, overHTTPS: pending.overHTTPS)
+        if waitingChanges[sid] != nil { return waitingChanges[sid]!.append(waiting) }
+        waitingChanges[sid] = []
+        runBatch(sid, [waiting])
+    }
+
+    // MARK: Batches of one session's changes
+
+    private func runBatch(_ sid: String, _ batch: [WaitingChange]) {
+        // Waited past their deadline behind earlier changes: already answered.
+        let members = batch.filter { !$0.held.isAnswered }
+        switch members.count {
+        case 0: finishBatch(sid)
+        case 1:
+            attempt(
+                sid, members[0].change, members[0].held, overHTTPS: members[0].overHTTPS, number: 1,
+                release: Release { [weak self] in self?.finishBatch(sid) })
+        default: batchAttempt(sid, members, number: 1)
         }
+    }
+
+    private func finishBatch(_ sid: String) {
+        guard let next = waitingChanges[sid] else { return }
+        if next.isEmpty { return waitingChanges[sid] = nil }
+        waitingChanges[sid] = []
+        runBatch(sid, next)
+    }
+
+    /// One compare-and-set for several changes, made in turn to the session as this loop last
+    /// saw it, or as Redis says it is now.
+    private func batchAttempt(_ sid: String, _ members: [WaitingChange], number: Int) {
+        if let known = lastKnown[sid] { return applyBatch(sid, members, base: known, number: number) }
+        store.load(sid) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .failure(let failure):
+                for member in members { member.held.reply { $0 = Self.unavailable(failure) } }
+                finishBatch(sid)
+            case .success(nil):
+                // Unknown: each request gets a session of its own, as when alone.
+                runInTurn(sid, members)
+            case .success(let stored?):
+                remember(sid, stored)
+                applyBatch(sid, members, base: stored, number: number)
+            }
+        }
+    }
+
+    private func applyBatch(_ sid: String, _ members: [WaitingChange], base: [UInt8], number: Int) {
+        guard var session = try? StoredSession(decoding: base) else { return runInTurn(sid, members) }
+        var outcomes: [Outcome] = []
+        for member in members {
+            var trial = session
+            let outcome = member.change(&trial)
+            if case .answer = outcome { session = trial }
+            outcomes.append(outcome)
+        }
+        let bytes = session.encoded()
+        // What a batch does not decide at once (reads, an emptied session, one too large, an
+        // unreadable value) is decided request by request, as when alone.
+        guard !session.isVacant, bytes != base, tooLarge(bytes) == nil else { return runInTurn(sid, members) }
+        store.compareAndSet(sid, expected: base, new: bytes) { [weak self] result in
+            guard let self else { return }
+            switch result {
+            case .success(.applied):
+                remember(sid, bytes)
+                for (member, outcome) in zip(members, outcomes) {
+                    member.held.reply { response in
+                        switch outcome {
+                        case .answer(let answer): response = self.withCookie(answer, sid: sid, overHTTPS: member.overHTTPS)
+                        case .refuse(let refusal): response = Self.varied(refusal)
+                        }
+                    }
+                }
+                finishBatch(sid)
+            case .success(.conflict(let current)) where number < Self.maximumAttempts:
+                remember(sid, current)
+                let live = members.filter { !$0.held.isAnswered }
+                guard !live.isEmpty else { return finishBatch(sid) }
+                guard number > 1 else { return batchAttempt(sid, live, number: number + 1) }
+                let pause = Double.random(in: 0...(0.001 * Double(1 << min(number, 4))), using: &random)
+                later(pause) { [weak self] in self?.batchAttempt(sid, live, number: number + 1) }
+            case .success(.conflict(let current)):
+                remember(sid, current)
+                for member in members {
+                    member.held.reply {
+                        $0 = ErrorResponse.make(409, "the session kept changing while this change was applied \(number) times; try again")
+                    }
+                }
+                finishBatch(sid)
+            case .failure(let failure):
+                for member in members { member.held.reply { $0 = Self.unavailable(failure) } }
+                finishBatch(sid)
+            }
+        }
+    }
+
+    /// The changes one after another, each read, changed and written alone.
+    private func runInTurn(_ sid: String, _ members: [WaitingChange], from index: Int = 0) {
+        guard index < members.count else { return finishBatch(sid) }
+        let member = members[index]
+        guard !member.held.isAnswered else { return runInTurn(sid, members, from: index + 1) }
+        attempt(
+            sid, member.change, member.held, overHTTPS: member.overHTTPS, number: 1,
+            release: Release { [weak self] in self?.runInTurn(sid, members, from: index + 1) })
     }
 
     /// One read-change-write of the session; `release` lets the next change of this session
     /// on this loop start, and is called once the answer is decided.
     private func attempt(
         _ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
-        release: SessionQueue.Release
+        release: Release
     ) {
         // A change to the session as this loop last saw it goes straight to the
         // compare-and-set. Anything else (a read, a refusal, an emptied session) is decided
@@ -290,7 +400,7 @@ final class StoreRoutes {
     /// made again to what the key now holds (which the failed compare-and-set returned).
     private func write(
         _ sid: String, expected: [UInt8], new bytes: [UInt8], _ answer: HTTPResponse, _ change: @escaping Change,
-        _ held: HeldRequest, overHTTPS: Bool, number: Int, release: SessionQueue.Release
+        _ held: HeldRequest, overHTTPS: Bool, number: Int, release: Release
     ) {
         store.compareAndSet(sid, expected: expected, new: bytes) { [weak self] result in
             guard let self, !held.isAnswered else { return release() }
