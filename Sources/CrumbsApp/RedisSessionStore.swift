@@ -35,6 +35,15 @@ final class RedisSessionStore {
     }
     static let compareAndSetSHA = Array(SHA1.hexDigest(Array(compareAndSetScript.utf8)).utf8)
 
+    // Command words made once, not per request.
+    private static let getex = Array("GETEX".utf8)
+    private static let ex = Array("EX".utf8)
+    private static let evalsha = Array("EVALSHA".utf8)
+    private static let eval = Array("EVAL".utf8)
+    private static let script = Array(compareAndSetScript.utf8)
+    private static let oneKey = Array("1".utf8)
+    private static let del = Array("DEL".utf8)
+
     let connection: RedisConnection
     private let keyPrefix: [UInt8]
     private let ttl: [UInt8]
@@ -49,7 +58,7 @@ final class RedisSessionStore {
 
     /// The stored bytes (nil for no such session), with the TTL renewed.
     func load(_ sid: String, _ done: @escaping (Result<[UInt8]?, Failure>) -> Void) {
-        connection.send([Array("GETEX".utf8), key(sid), Array("EX".utf8), ttl]) { result in
+        connection.send([Self.getex, key(sid), Self.ex, ttl]) { result in
             switch result {
             case .success(.string(let bytes)): done(.success(bytes))
             case .success(.null): done(.success(nil))
@@ -62,11 +71,11 @@ final class RedisSessionStore {
 
     /// Stores `new` if the key still holds `expected` (nil: if it holds nothing).
     func compareAndSet(_ sid: String, expected: [UInt8]?, new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
-        let arguments = [Array("1".utf8), key(sid), expected ?? [], new, ttl]
-        connection.send([Array("EVALSHA".utf8), Self.compareAndSetSHA] + arguments) { [connection] result in
+        let key = key(sid)
+        connection.send([Self.evalsha, Self.compareAndSetSHA, Self.oneKey, key, expected ?? [], new, ttl]) { [connection] result in
             // After a Redis restart the script is gone: send it whole, once.
             if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
-                connection.send([Array("EVAL".utf8), Array(Self.compareAndSetScript.utf8)] + arguments) { result in
+                connection.send([Self.eval, Self.script, Self.oneKey, key, expected ?? [], new, self.ttl]) { result in
                     done(Self.applied(result))
                 }
                 return
@@ -88,7 +97,7 @@ final class RedisSessionStore {
     }
 
     func delete(_ sid: String, _ done: @escaping (Result<Void, Failure>) -> Void) {
-        connection.send([Array("DEL".utf8), key(sid)]) { result in
+        connection.send([Self.del, key(sid)]) { result in
             switch result {
             case .success(.integer): done(.success(()))
             case .success(.error(let message)): done(.failure(.refused(message)))

@@ -110,22 +110,26 @@ public final class RedisConnection {
         inFlight += 1
         // hiredis formats the command into its own buffer during the call: the arguments'
         // memory need only last that long.
+        // Pointers and lengths on the stack, the bytes too when they fit (sessions are small).
         let total = arguments.reduce(0) { $0 + $1.count }
         let status = withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(total, 1)) { bytes in
-            var pointers: [UnsafePointer<CChar>?] = []
-            var lengths: [Int] = []
-            var offset = 0
-            for argument in arguments {
-                argument.withUnsafeBytes { source in
-                    if let base = source.baseAddress {
-                        UnsafeMutableRawPointer(bytes.baseAddress! + offset).copyMemory(from: base, byteCount: source.count)
+            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: arguments.count) { pointers in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: arguments.count) { lengths in
+                    var offset = 0
+                    for (index, argument) in arguments.enumerated() {
+                        argument.withUnsafeBytes { source in
+                            if let base = source.baseAddress {
+                                UnsafeMutableRawPointer(bytes.baseAddress! + offset).copyMemory(from: base, byteCount: source.count)
+                            }
+                        }
+                        pointers[index] = UnsafePointer(bytes.baseAddress! + offset)
+                        lengths[index] = argument.count
+                        offset += argument.count
                     }
+                    return redisAsyncCommandArgv(
+                        context, commandCallback, privdata, Int32(arguments.count), pointers.baseAddress, lengths.baseAddress)
                 }
-                pointers.append(UnsafePointer(bytes.baseAddress! + offset))
-                lengths.append(argument.count)
-                offset += argument.count
             }
-            return redisAsyncCommandArgv(context, commandCallback, privdata, Int32(arguments.count), &pointers, lengths)
         }
         if status != REDIS_OK {
             // Not queued: hiredis will never call back.
