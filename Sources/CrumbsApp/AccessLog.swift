@@ -31,6 +31,11 @@ public final class AccessLog: Sendable {
         }
     }
 
+    deinit {
+        // The writer's thread keeps it alive until told to finish.
+        writer.finish()
+    }
+
     /// Writes every line handed over so far, then stops the writer: call once the loops
     /// have stopped.
     public func finish() {

@@ -122,11 +122,7 @@ public final class CrumbsHandler: HTTPHandler {
         session.modified = true
         if key == "count" {
             guard case .integer(let count)? = session.values["count"], count < Int64.max else {
-                response = ErrorResponse.make(
-                    409,
-                    "the session's count is not an integer that can be incremented; "
-                        + "replace it with PUT /sessions/count or start over with DELETE /sessions",
-                    extra: [("count", session.values["count"] ?? .null)])
+                response = ErrorResponse.countNotIncrementable(session.values["count"])
                 return
             }
             session.values["count"] = .integer(count + 1)
@@ -143,7 +139,7 @@ public final class CrumbsHandler: HTTPHandler {
 
     private func showWholeSession(_ context: inout RequestContext) -> HTTPResponse {
         let session = openSession(context.cookies)
-        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
     }
 
     private func putValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
@@ -165,14 +161,14 @@ public final class CrumbsHandler: HTTPHandler {
         guard session.values[key] != nil else { return ErrorResponse.unknownKey(key, in: session.values) }
         session.values[key] = nil
         session.modified = true
-        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
     }
 
     private func clearSession(_ context: inout RequestContext) -> HTTPResponse {
         var session = openSession(context.cookies)
         session.values = JSONObject()
         session.modified = true
-        return saved(session, wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
     }
 
     // MARK: Sessions in and out
@@ -254,12 +250,13 @@ public final class CrumbsHandler: HTTPHandler {
 
     // MARK: Bodies and checks
 
-    private func wholeBody(_ values: JSONObject, cookies: RequestCookies) -> HTTPResponse {
+    /// The whole session and the request's cookies, in either store.
+    static func wholeBody(_ values: JSONObject, cookies: RequestCookies) -> HTTPResponse {
         JSONResponse.make(200, ["cookies": cookieList(cookies), "session": .object(values)])
     }
 
     /// `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
-    private func cookieList(_ cookies: RequestCookies) -> JSONValue {
+    private static func cookieList(_ cookies: RequestCookies) -> JSONValue {
         .array(cookies.map { .object(JSONObject([($0.name, .string($0.value))])) })
     }
 

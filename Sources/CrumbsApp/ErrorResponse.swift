@@ -22,6 +22,15 @@ enum ErrorResponse {
         return response
     }
 
+    /// 409 for `/sessions/count` when the stored `count` is no integer that can be incremented.
+    static func countNotIncrementable(_ count: JSONValue?) -> HTTPResponse {
+        make(
+            409,
+            "the session's count is not an integer that can be incremented; "
+                + "replace it with PUT /sessions/count or start over with DELETE /sessions",
+            extra: [("count", count ?? .null)])
+    }
+
     /// 404 for a session key the session does not hold, listing the ones it does.
     static func unknownKey(_ key: String, in session: JSONObject) -> HTTPResponse {
         make(

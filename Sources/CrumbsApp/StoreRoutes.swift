@@ -82,9 +82,7 @@ final class StoreRoutes {
     func serve(_ route: Route, _ method: HTTPMethod, _ context: inout RequestContext, into response: inout HTTPResponse) {
         let cookies = context.cookies
         let sid = cookies.withValue(named: configuration.sessionCookieName) { SessionID.parse($0) } ?? nil
-        let request = Pending(
-            request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS,
-            carried: sid == nil ? carriedOver(cookies) : nil)
+        let request = Pending(request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS)
         switch (route, method) {
         case (.crumbs, _):
             var answer = HTTPResponse(status: 200)
@@ -135,12 +133,7 @@ final class StoreRoutes {
         for (name, value) in lessonDefaults where !(session[name]?.isTruthy ?? false) { session[name] = value }
         if key == "count" {
             guard case .int(let count)? = session["count"], count < Int64.max else {
-                return .refuse(
-                    ErrorResponse.make(
-                        409,
-                        "the session's count is not an integer that can be incremented; "
-                            + "replace it with PUT /sessions/count or start over with DELETE /sessions",
-                        extra: [("count", session["count"]?.json ?? .null)]))
+                return .refuse(ErrorResponse.countNotIncrementable(session["count"]?.json))
             }
             session["count"] = .int(count + 1)
         }
@@ -149,9 +142,7 @@ final class StoreRoutes {
     }
 
     static func wholeBody(_ session: StoredSession, _ cookies: RequestCookies) -> HTTPResponse {
-        JSONResponse.make(
-            200,
-            ["cookies": .array(cookies.map { .object(JSONObject([($0.name, .string($0.value))])) }), "session": .object(session.json)])
+        CrumbsHandler.wholeBody(session.json, cookies: cookies)
     }
 
     /// What an answer sent later needs of its request, copied before `respond` returns.
@@ -160,8 +151,6 @@ final class StoreRoutes {
         let sid: String?
         let cookies: RequestCookies
         let overHTTPS: Bool
-        /// The values of a valid signed session cookie, which become a stored session.
-        let carried: StoredSession?
     }
 
     /// The session a valid signed cookie carries (cookie mode's or Flask's own), as a stored
@@ -188,18 +177,12 @@ final class StoreRoutes {
             for item in items { values.append(try carried(item)) }
             return .array(values)
         case .object(let object) where object.count == 1:
-            if case .string(let text)? = object[" b"], let bytes = base64Decoded(text) { return .binary(bytes) }
+            if case .string(let text)? = object[" b"], let bytes = MessagePackValue.base64Decoded(text) { return .binary(bytes) }
             if case .array(let items)? = object[" t"] { return try carried(.array(items)) }
             return try MessagePackValue(json: value)
         default:
             return try MessagePackValue(json: value)
         }
-    }
-
-    static func base64Decoded(_ text: String) -> [UInt8]? {
-        var urlSafe = text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }
-        while urlSafe.last == "=" { urlSafe.removeLast() }
-        return Base64URL.decode(Array(String(urlSafe).utf8))
     }
 
     // MARK: Reading, changing, writing
@@ -211,7 +194,8 @@ final class StoreRoutes {
         guard let sid = pending.sid else {
             // A new visitor, or one with a signed cookie: nothing to read, and a session that
             // stays vacant is not stored.
-            var session = pending.carried ?? Self.newSession()
+            // (Only here: a route that needs no session never checks a signed cookie.)
+            var session = carriedOver(pending.cookies) ?? Self.newSession()
             switch change(&session) {
             case .refuse(let refusal): response = Self.varied(refusal)
             case .answer(let answer) where session.isVacant: response = Self.varied(answer)
@@ -514,11 +498,9 @@ final class StoreRoutes {
 
     // MARK: Answers
 
-    static let varyCookie = HTTPHeader("Vary", "Cookie")
-
     private static func varied(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
-        response.append(varyCookie)
+        response.append(CrumbsHandler.varyCookie)
         return response
     }
 

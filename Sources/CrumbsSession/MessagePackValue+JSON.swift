@@ -87,6 +87,13 @@ extension MessagePackValue {
         }
     }
 
+    /// Standard base64, padded or not, as Python's `b64decode` reads Flask's tagged bytes.
+    public static func base64Decoded(_ text: String) -> [UInt8]? {
+        var urlSafe = text.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }
+        while urlSafe.last == "=" { urlSafe.removeLast() }
+        return Base64URL.decode(Array(String(urlSafe).utf8))
+    }
+
     /// Standard base64 with padding, as Python's `b64encode`.
     static func base64(_ bytes: [UInt8]) -> String {
         var text = Base64URL.encodeToString(bytes).map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 }

@@ -81,7 +81,7 @@ final class TestRedis {
         }
     }
 
-    @Test func sessionsLiveInRedisAndSurviveTheCookieJarsOfOtherClients() throws {
+    @Test func sessionsLiveInRedisAsFlaskSessionStoresThem() throws {
         let redis = try TestRedis()
         let app = try app(redis)
         #expect(eventually(within: 5) { (try? app.get("/sessions/count").status) == 200 })

@@ -289,35 +289,20 @@ def test_concurrent_changes_through_nginx_are_never_lost(tmp_path, key_file, red
                     errors.append((status, body))
 
         def hammer(port, session, clients=64, times=5):
-            threads = [threading.Thread(target=count, args=(port, times, session)) for _ in range(clients)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            all_at_once([lambda: count(port, times, session)] * clients)
 
         hammer(nginx.port, sid)
         assert errors == []
         _, _, body = get(nginx.port, "/sessions", f"session={sid}")
         assert json.loads(body)["session"]["count"] == 1 + 64 * 5
-        # Both instances served: their access is balanced by nginx round-robin.
-        puts = [threading.Thread(target=lambda n=n: put(nginx.port, f"/sessions/k{n}", n, f"session={sid}")) for n in range(32)]
-        for thread in puts:
-            thread.start()
-        for thread in puts:
-            thread.join()
+        all_at_once([lambda n=n: put(nginx.port, f"/sessions/k{n}", n, f"session={sid}") for n in range(32)])
         _, _, body = get(nginx.port, "/sessions", f"session={sid}")
         session = json.loads(body)["session"]
         assert {f"k{n}": n for n in range(32)}.items() <= session.items()
         assert session["count"] == 1 + 64 * 5
         # Deleting half of those keys while putting 16 others, all at once: every change lands.
-        changes = [threading.Thread(target=lambda n=n: get(nginx.port, f"/sessions/k{n}", f"session={sid}", method="DELETE"))
-                   for n in range(16)]
-        changes += [threading.Thread(target=lambda n=n: put(nginx.port, f"/sessions/n{n}", n, f"session={sid}"))
-                    for n in range(16)]
-        for thread in changes:
-            thread.start()
-        for thread in changes:
-            thread.join()
+        all_at_once([lambda n=n: get(nginx.port, f"/sessions/k{n}", f"session={sid}", method="DELETE") for n in range(16)]
+                    + [lambda n=n: put(nginx.port, f"/sessions/n{n}", n, f"session={sid}") for n in range(16)])
         _, _, body = get(nginx.port, "/sessions", f"session={sid}")
         session = json.loads(body)["session"]
         assert not any(f"k{n}" in session for n in range(16))
@@ -335,6 +320,15 @@ def test_concurrent_changes_through_nginx_are_never_lost(tmp_path, key_file, red
         nginx.stop()
         for server in servers:
             server.stop()
+
+
+def all_at_once(actions):
+    """Runs each action on a thread of its own, all started before any is waited for."""
+    threads = [threading.Thread(target=action) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def msgspec_count(redis_server, sid):
