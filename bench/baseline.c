@@ -2,29 +2,43 @@
  * The ceiling for this architecture: the Crumbs routes written by hand in C on libevent's
  * evhttp, doing the same work per request as Crumbs (parse the Cookie header, verify the
  * Flask session cookie with OpenSSL HMAC-SHA1, read the session JSON, sign a new cookie
- * after trying zlib as itsdangerous does, write the same JSON bytes).
+ * as itsdangerous does, write the same JSON bytes), with every shortcut found that keeps
+ * Flask's bytes, so that the ratio Crumbs is measured by never flatters it:
+ *
+ * - zlib is skipped for the lesson's default session family, {"count":N,"goodnight":"Moon",
+ *   "hello":"World"} with N from 0 to 999,999: an exhaustive check with Python's zlib
+ *   (Tests/interop/test_zlib_family.py) shows zlib.compress never makes one 2 bytes
+ *   shorter, itsdangerous' condition for using it. Like Crumbs, only with the zlib that
+ *   check ran against (LESSON_FAMILY_ZLIB below).
+ * - Other sessions deflate with a 512-byte hash table (memory level 1) where that provably
+ *   writes the same bytes as Python's level 8 (Crumbs' Zlib.smallTableWritesTheSameBytes
+ *   gives the reasoning), else at level 8 with its 64 KB table.
+ * - One keyed EVP_MAC_CTX per loop (re-initialised, never re-keyed), the epoll changelist,
+ *   table-driven base64, no printf, the reply written straight into the request's own
+ *   output buffer.
  *
  * It understands only the flat sessions the lesson writes ({"count":N,"goodnight":"...",
  * "hello":"..."} with plain ASCII strings); anything else starts a fresh session. That is
  * enough for the benchmark and keeps it the lower bound of what Crumbs must do.
  *
- * zlib runs at Python's memory level, with the 64 KB hash table it clears per attempt.
- * Crumbs deflates small sessions with a 512-byte table where that provably writes the same
- * bytes (Zlib.swift). The shortcut is left out here, so the ratio counts it in Crumbs'
- * favour: this server gains 4-5% from the same change.
- *
- * Usage: baseline PORT KEYFILE    (prints "listening on PORT")
+ * Usage: baseline PORT KEYFILE [THREADS [PAGEFILE]]    (prints "listening on PORT")
+ * THREADS loops (default 1) each accept on their own SO_REUSEPORT socket, as Crumbs'
+ * --threads do. PAGEFILE holds the page Crumbs serves at / (header lines, a blank line,
+ * the body), as bench/run.py saves it from Crumbs.
  */
 #define _GNU_SOURCE /* memrchr */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/select.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -36,9 +50,26 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
-static EVP_MAC_CTX *mac;
-static z_stream deflater;
+/* The zlib the default family's exhaustive check ran against (as Crumbs' Zlib.swift). */
+static const char *const LESSON_FAMILY_ZLIB[] = {"1.2.13", NULL};
+static int family_skip_proven;
+/* Mark Adler's zlib 1.2.x or 1.3.x: the small table's proof rests on its hash and chains. */
+static int small_table_proven;
+
+static unsigned char derived_key[20];
+static int port;
+static char page_headers[16][2][1024];
+static int page_header_count;
+static char *page_body;
+static size_t page_body_n;
+
+struct loop {
+    EVP_MAC_CTX *mac;
+    z_stream standard, small;
+};
+
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+static signed char b64_values[256];
 
 static size_t b64_encode(const unsigned char *in, size_t n, char *out) {
     size_t o = 0, i = 0;
@@ -59,17 +90,12 @@ static size_t b64_encode(const unsigned char *in, size_t n, char *out) {
     return o;
 }
 
-static int b64_value(char c) {
-    const char *p = c ? strchr(b64, c) : NULL;
-    return p ? (int)(p - b64) : -1;
-}
-
 static long b64_decode(const char *in, size_t n, unsigned char *out) {
     unsigned acc = 0;
     int bits = 0;
     long o = 0;
     for (size_t i = 0; i < n; i++) {
-        int v = b64_value(in[i]);
+        int v = b64_values[(unsigned char)in[i]];
         if (v < 0) return -1;
         acc = acc << 6 | (unsigned)v;
         bits += 6;
@@ -81,11 +107,22 @@ static long b64_decode(const char *in, size_t n, unsigned char *out) {
     return o;
 }
 
-static void hmac(const char *msg, size_t n, unsigned char out[20]) {
+static void hmac(struct loop *l, const char *msg, size_t n, unsigned char out[20]) {
     size_t len;
-    EVP_MAC_init(mac, NULL, 0, NULL);
-    EVP_MAC_update(mac, (const unsigned char *)msg, n);
-    EVP_MAC_final(mac, out, &len, 20);
+    EVP_MAC_init(l->mac, NULL, 0, NULL);
+    EVP_MAC_update(l->mac, (const unsigned char *)msg, n);
+    EVP_MAC_final(l->mac, out, &len, 20);
+}
+
+/* Decimal digits of v at out; returns their count. */
+static size_t put_int(long long v, char *out) {
+    char digits[24];
+    size_t n = 0, o = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do digits[n++] = (char)('0' + u % 10); while (u /= 10);
+    if (v < 0) out[o++] = '-';
+    while (n) out[o++] = digits[--n];
+    return o;
 }
 
 struct session {
@@ -94,10 +131,10 @@ struct session {
 };
 
 /* Reads a quoted ASCII string value after "key": in json. */
-static int json_string(const char *json, const char *key, char *out, size_t cap) {
+static int json_string(const char *json, const char *key, size_t key_n, char *out, size_t cap) {
     const char *p = strstr(json, key);
     if (!p) return 0;
-    p += strlen(key);
+    p += key_n;
     if (*p++ != '"') return 0;
     size_t i = 0;
     while (*p && *p != '"' && *p != '\\' && i + 1 < cap) out[i++] = *p++;
@@ -106,17 +143,19 @@ static int json_string(const char *json, const char *key, char *out, size_t cap)
     return 1;
 }
 
-static int open_session(const char *value, struct session *s) {
-    size_t n = strlen(value);
+static int open_session(struct loop *l, const char *value, size_t n, struct session *s) {
     const char *sig_dot = memrchr(value, '.', n);
     if (!sig_dot || value[0] == '.') return 0;
     const char *ts_dot = memrchr(value, '.', (size_t)(sig_dot - value));
     if (!ts_dot) return 0;
     unsigned char sig[32], expected[20], ts[8], payload[4096];
-    if (b64_decode(sig_dot + 1, n - (size_t)(sig_dot + 1 - value), sig) != 20) return 0;
-    hmac(value, (size_t)(sig_dot - value), expected);
+    size_t sig_n = n - (size_t)(sig_dot + 1 - value);
+    if (sig_n != 27 || b64_decode(sig_dot + 1, sig_n, sig) != 20) return 0;
+    hmac(l, value, (size_t)(sig_dot - value), expected);
     if (CRYPTO_memcmp(sig, expected, 20) != 0) return 0;
-    long tsn = b64_decode(ts_dot + 1, (size_t)(sig_dot - ts_dot - 1), ts);
+    size_t ts_n = (size_t)(sig_dot - ts_dot - 1);
+    if (ts_n > 10) return 0;
+    long tsn = b64_decode(ts_dot + 1, ts_n, ts);
     if (tsn < 1 || tsn > 7) return 0;
     long long stamp = 0;
     for (long i = 0; i < tsn; i++) stamp = stamp << 8 | ts[i];
@@ -128,29 +167,62 @@ static int open_session(const char *value, struct session *s) {
     payload[pn] = 0;
     const char *count = strstr((char *)payload, "\"count\":");
     s->count = count ? strtoll(count + 8, NULL, 10) : 0;
-    if (!json_string((char *)payload, "\"hello\":", s->hello, sizeof s->hello)) s->hello[0] = 0;
-    if (!json_string((char *)payload, "\"goodnight\":", s->goodnight, sizeof s->goodnight)) s->goodnight[0] = 0;
+    if (!json_string((char *)payload, "\"hello\":", 8, s->hello, sizeof s->hello)) s->hello[0] = 0;
+    if (!json_string((char *)payload, "\"goodnight\":", 12, s->goodnight, sizeof s->goodnight)) s->goodnight[0] = 0;
     return 1;
 }
 
-static size_t sign_session(const struct session *s, char *out) {
+/* Whether deflate at memory level 1 writes what level 8 writes: at most 120 bytes (one
+ * block either way), and no three-byte hash chain longer than the 32 positions the
+ * shortest walk visits (counted by the third byte's low 3 bits, where both hashes end). */
+static int small_table_same_bytes(const unsigned char *in, size_t n) {
+    if (!small_table_proven || n > 120) return 0;
+    unsigned counts[8] = {0};
+    for (size_t i = 2; i < n; i++) counts[in[i] & 7]++;
+    for (int i = 0; i < 8; i++)
+        if (counts[i] > 32) return 0;
+    return 1;
+}
+
+static size_t sign_session(struct loop *l, const struct session *s, char *out) {
     char json[700];
-    int n = snprintf(json, sizeof json, "{\"count\":%lld,\"goodnight\":\"%s\",\"hello\":\"%s\"}", s->count,
-        s->goodnight, s->hello);
-    unsigned char packed[800];
-    deflateReset(&deflater);
-    deflater.next_in = (unsigned char *)json;
-    deflater.avail_in = (unsigned)n;
-    deflater.next_out = packed;
-    deflater.avail_out = sizeof packed;
-    deflate(&deflater, Z_FINISH);
-    size_t packed_n = sizeof packed - deflater.avail_out;
+    size_t n = 0;
+    memcpy(json, "{\"count\":", 9);
+    n = 9;
+    size_t digits = put_int(s->count, json + n);
+    n += digits;
+    size_t g = strlen(s->goodnight), h = strlen(s->hello);
+    memcpy(json + n, ",\"goodnight\":\"", 14);
+    n += 14;
+    memcpy(json + n, s->goodnight, g);
+    n += g;
+    memcpy(json + n, "\",\"hello\":\"", 11);
+    n += 11;
+    memcpy(json + n, s->hello, h);
+    n += h;
+    memcpy(json + n, "\"}", 2);
+    n += 2;
+    int lesson_family = family_skip_proven && s->count >= 0 && s->count <= 999999 && g == 4 &&
+                        memcmp(s->goodnight, "Moon", 4) == 0 && h == 5 && memcmp(s->hello, "World", 5) == 0;
     size_t o = 0;
-    if (packed_n < (size_t)n - 1) {
-        out[o++] = '.';
-        o += b64_encode(packed, packed_n, out + o);
+    if (lesson_family) {
+        o += b64_encode((unsigned char *)json, n, out + o);
     } else {
-        o += b64_encode((unsigned char *)json, (size_t)n, out + o);
+        z_stream *z = small_table_same_bytes((unsigned char *)json, n) ? &l->small : &l->standard;
+        unsigned char packed[800];
+        deflateReset(z);
+        z->next_in = (unsigned char *)json;
+        z->avail_in = (unsigned)n;
+        z->next_out = packed;
+        z->avail_out = sizeof packed;
+        deflate(z, Z_FINISH);
+        size_t packed_n = sizeof packed - z->avail_out;
+        if (packed_n < n - 1) {
+            out[o++] = '.';
+            o += b64_encode(packed, packed_n, out + o);
+        } else {
+            o += b64_encode((unsigned char *)json, n, out + o);
+        }
     }
     out[o++] = '.';
     unsigned long long now = (unsigned long long)time(NULL);
@@ -160,119 +232,151 @@ static size_t sign_session(const struct session *s, char *out) {
         if ((now >> shift) & 0xff || tn) ts[tn++] = (unsigned char)(now >> shift);
     o += b64_encode(ts, (size_t)tn, out + o);
     unsigned char sig[20];
-    hmac(out, o, sig);
+    hmac(l, out, o, sig);
     out[o++] = '.';
     o += b64_encode(sig, 20, out + o);
     out[o] = 0;
     return o;
 }
 
-/* Cookie pairs of the request, first value per name, in order (enough for the benchmark). */
-struct cookie { char name[64]; char value[1024]; };
+/* Cookie pairs of the request, first value per name, in order (enough for the benchmark):
+ * pointers into the header's value, not copies. */
+struct cookie {
+    const char *name, *value;
+    size_t name_n, value_n;
+};
 
 static int parse_cookies(struct evkeyvalq *headers, struct cookie *cookies, int cap) {
     int count = 0;
     for (struct evkeyval *h = headers->tqh_first; h; h = h->next.tqe_next) {
-        if (strcasecmp(h->key, "Cookie") != 0) continue;
+        if ((h->key[0] | 0x20) != 'c' || strcasecmp(h->key, "Cookie") != 0) continue;
         const char *p = h->value;
         while (*p && count < cap) {
             while (*p == ' ' || *p == ';') p++;
-            const char *eq = strchr(p, '='), *semi = strchr(p, ';');
-            if (!semi) semi = p + strlen(p);
-            if (!eq || eq > semi) eq = semi;
-            size_t nn = (size_t)(eq - p), vn = eq < semi ? (size_t)(semi - eq - 1) : 0;
-            if (nn && nn < 64 && vn < 1024) {
-                int seen = 0;
-                for (int i = 0; i < count; i++) seen |= strncmp(cookies[i].name, p, nn) == 0 && !cookies[i].name[nn];
-                if (!seen) {
-                    memcpy(cookies[count].name, p, nn);
-                    cookies[count].name[nn] = 0;
-                    memcpy(cookies[count].value, eq + 1, vn);
-                    cookies[count].value[vn] = 0;
-                    count++;
-                }
+            const char *start = p, *eq = NULL;
+            while (*p && *p != ';') {
+                if (*p == '=' && !eq) eq = p;
+                p++;
             }
-            p = *semi ? semi + 1 : semi;
+            if (!eq) eq = p;
+            size_t nn = (size_t)(eq - start), vn = eq < p ? (size_t)(p - eq - 1) : 0;
+            if (nn) {
+                int seen = 0;
+                for (int i = 0; i < count && !seen; i++)
+                    seen = cookies[i].name_n == nn && memcmp(cookies[i].name, start, nn) == 0;
+                if (!seen) cookies[count++] = (struct cookie){start, eq + (eq < p), nn, vn};
+            }
         }
     }
     return count;
 }
 
+#define ADD(b, literal) evbuffer_add((b), (literal), sizeof(literal) - 1)
+
 static void add_cookie_list(struct evbuffer *b, struct cookie *cookies, int n) {
     if (!n) {
-        evbuffer_add(b, "  \"cookies\": [],\n", 17);
+        ADD(b, "{\n  \"cookies\": [],\n");
         return;
     }
-    evbuffer_add(b, "  \"cookies\": [\n", 15);
-    for (int i = 0; i < n; i++)
-        evbuffer_add_printf(b, "    {\n      \"%s\": \"%s\"\n    }%s\n", cookies[i].name, cookies[i].value,
-            i + 1 < n ? "," : "");
-    evbuffer_add(b, "  ],\n", 5);
+    ADD(b, "{\n  \"cookies\": [\n");
+    for (int i = 0; i < n; i++) {
+        ADD(b, "    {\n      \"");
+        evbuffer_add(b, cookies[i].name, cookies[i].name_n);
+        ADD(b, "\": \"");
+        evbuffer_add(b, cookies[i].value, cookies[i].value_n);
+        if (i + 1 < n) ADD(b, "\"\n    },\n");
+        else ADD(b, "\"\n    }\n");
+    }
+    ADD(b, "  ],\n");
 }
 
 static void handle(struct evhttp_request *req, void *arg) {
-    (void)arg;
-    struct evbuffer *b = evbuffer_new();
+    struct loop *l = arg;
+    struct evbuffer *b = evhttp_request_get_output_buffer(req);
     struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    const char *uri = evhttp_request_get_uri(req);
+    if (uri[0] == '/' && uri[1] == 0 && page_body) {
+        for (int i = 0; i < page_header_count; i++) evhttp_add_header(out, page_headers[i][0], page_headers[i][1]);
+        evbuffer_add_reference(b, page_body, page_body_n, NULL, NULL);
+        evhttp_send_reply(req, 200, "OK", NULL);
+        return;
+    }
     struct cookie cookies[16];
     int n = parse_cookies(evhttp_request_get_input_headers(req), cookies, 16);
-    const char *uri = evhttp_request_get_uri(req);
     evhttp_add_header(out, "Content-Type", "application/json");
     if (strcmp(uri, "/crumbs") == 0) {
-        evbuffer_add(b, "{\n", 2);
         add_cookie_list(b, cookies, n);
-        evbuffer_add(b, "  \"message\": \"mouse successfully followed crumbs\"\n}\n", 52);
+        ADD(b, "  \"message\": \"mouse successfully followed crumbs\"\n}\n");
         evhttp_add_header(out, "Set-Cookie", "mouse=Cookie; Path=/; SameSite=Lax");
-        evhttp_send_reply(req, 200, "OK", b);
+        evhttp_send_reply(req, 200, "OK", NULL);
     } else if (strncmp(uri, "/sessions/", 10) == 0) {
         const char *key = uri + 10;
-        struct session s = {0};
+        struct session s;
+        s.count = 0;
+        s.hello[0] = s.goodnight[0] = 0;
         for (int i = 0; i < n; i++)
-            if (strcmp(cookies[i].name, "session") == 0 && !open_session(cookies[i].value, &s)) memset(&s, 0, sizeof s);
-        if (!s.hello[0]) strcpy(s.hello, "World");
-        if (!s.goodnight[0]) strcpy(s.goodnight, "Moon");
-        if (strcmp(key, "count") == 0) s.count++;
-        char value[300];
-        if (strcmp(key, "count") == 0) snprintf(value, sizeof value, "%lld", s.count);
-        else if (strcmp(key, "hello") == 0) snprintf(value, sizeof value, "\"%s\"", s.hello);
-        else snprintf(value, sizeof value, "\"%s\"", s.goodnight);
-        evbuffer_add(b, "{\n", 2);
+            if (cookies[i].name_n == 7 && memcmp(cookies[i].name, "session", 7) == 0 &&
+                !open_session(l, cookies[i].value, cookies[i].value_n, &s)) {
+                s.count = 0;
+                s.hello[0] = s.goodnight[0] = 0;
+            }
+        if (!s.hello[0]) memcpy(s.hello, "World", 6);
+        if (!s.goodnight[0]) memcpy(s.goodnight, "Moon", 5);
+        int is_count = strcmp(key, "count") == 0;
+        if (is_count) s.count++;
         add_cookie_list(b, cookies, n);
-        evbuffer_add_printf(b,
-            "  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": \"%s\",\n"
-            "    \"session_value\": %s\n  }\n}\n",
-            key, value);
+        ADD(b, "  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": \"");
+        evbuffer_add(b, key, strlen(key));
+        ADD(b, "\",\n    \"session_value\": ");
+        char value[300];
+        size_t value_n;
+        if (is_count) {
+            value_n = put_int(s.count, value);
+        } else {
+            const char *v = strcmp(key, "hello") == 0 ? s.hello : s.goodnight;
+            size_t vn = strlen(v);
+            value[0] = '"';
+            memcpy(value + 1, v, vn);
+            value[vn + 1] = '"';
+            value_n = vn + 2;
+        }
+        evbuffer_add(b, value, value_n);
+        ADD(b, "\n  }\n}\n");
         char cookie[1400] = "session=";
-        size_t len = 8 + sign_session(&s, cookie + 8);
-        strcpy(cookie + len, "; HttpOnly; Path=/; SameSite=Lax");
+        size_t len = 8 + sign_session(l, &s, cookie + 8);
+        memcpy(cookie + len, "; HttpOnly; Path=/; SameSite=Lax", 33);
         evhttp_add_header(out, "Vary", "Cookie");
         evhttp_add_header(out, "Set-Cookie", cookie);
-        evhttp_send_reply(req, 200, "OK", b);
+        evhttp_send_reply(req, 200, "OK", NULL);
     } else {
-        evbuffer_add(b, "{\"error\": \"Not Found\"}\n", 23);
-        evhttp_send_reply(req, 404, "Not Found", b);
+        ADD(b, "{\"error\": \"Not Found\"}\n");
+        evhttp_send_reply(req, 404, "Not Found", NULL);
     }
-    evbuffer_free(b);
 }
 
-int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s PORT KEYFILE\n", argv[0]);
-        return 2;
+static evutil_socket_t listening_socket(void) {
+    evutil_socket_t fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, 1024) != 0) {
+        perror("listening socket");
+        exit(1);
     }
-    signal(SIGPIPE, SIG_IGN);
-    unsigned char secret[4096], derived[20];
-    FILE *f = fopen(argv[2], "rb");
-    if (!f) return 1;
-    size_t secret_n = fread(secret, 1, sizeof secret, f);
-    fclose(f);
-    unsigned derived_n;
-    HMAC(EVP_sha1(), secret, (int)secret_n, (const unsigned char *)"cookie-session", 14, derived, &derived_n);
+    return fd;
+}
+
+static struct event_base *new_loop(void) {
+    struct loop *l = calloc(1, sizeof *l);
     EVP_MAC *algorithm = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    mac = EVP_MAC_CTX_new(algorithm);
+    l->mac = EVP_MAC_CTX_new(algorithm);
+    EVP_MAC_free(algorithm);
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA1", 0), OSSL_PARAM_construct_end()};
-    EVP_MAC_init(mac, derived, 20, params);
-    deflateInit(&deflater, Z_DEFAULT_COMPRESSION);
+    EVP_MAC_init(l->mac, derived_key, 20, params);
+    deflateInit2(&l->standard, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+    deflateInit2(&l->small, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS, 1, Z_DEFAULT_STRATEGY);
 
     /* The same event base Crumbs runs: a changelist folds the read-off/write-on pair evhttp
      * asks for around every reply into one epoll_ctl, so the ceiling gets it too. */
@@ -287,10 +391,71 @@ int main(int argc, char **argv) {
     evhttp_set_max_headers_size(http, 8 * 1024);
     evhttp_set_max_body_size(http, 4 * 64 * 1024);
     evhttp_set_timeout(http, 10);
-    evhttp_set_gencb(http, handle, NULL);
-    if (!evhttp_bind_socket_with_handle(http, "127.0.0.1", (unsigned short)atoi(argv[1]))) return 1;
+    evhttp_set_gencb(http, handle, l);
+    if (!evhttp_accept_socket_with_handle(http, listening_socket())) exit(1);
+    return base;
+}
+
+static void *run_loop(void *base) {
+    event_base_dispatch(base);
+    return NULL;
+}
+
+static void read_page(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    char line[1024];
+    while (fgets(line, sizeof line, f) && line[0] != '\n') {
+        char *colon = strchr(line, ':');
+        if (!colon || page_header_count == 16) exit(1);
+        *colon = 0;
+        line[strcspn(colon + 1, "\n") + (size_t)(colon + 1 - line)] = 0;
+        snprintf(page_headers[page_header_count][0], 1024, "%s", line);
+        snprintf(page_headers[page_header_count][1], 1024, "%s", colon + 2);
+        page_header_count++;
+    }
+    long start = ftell(f);
+    fseek(f, 0, SEEK_END);
+    page_body_n = (size_t)(ftell(f) - start);
+    fseek(f, start, SEEK_SET);
+    page_body = malloc(page_body_n);
+    if (fread(page_body, 1, page_body_n, f) != page_body_n) exit(1);
+    fclose(f);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3 || argc > 5) {
+        fprintf(stderr, "usage: %s PORT KEYFILE [THREADS [PAGEFILE]]\n", argv[0]);
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    port = atoi(argv[1]);
+    int threads = argc > 3 ? atoi(argv[3]) : 1;
+    if (argc > 4) read_page(argv[4]);
+    memset(b64_values, -1, sizeof b64_values);
+    for (int i = 0; i < 64; i++) b64_values[(unsigned char)b64[i]] = (signed char)i;
+    const char *version = zlibVersion();
+    for (int i = 0; LESSON_FAMILY_ZLIB[i]; i++) family_skip_proven |= strcmp(version, LESSON_FAMILY_ZLIB[i]) == 0;
+    small_table_proven = strncmp(version, "1.2.", 4) == 0 || strncmp(version, "1.3.", 4) == 0;
+
+    unsigned char secret[4096];
+    FILE *f = fopen(argv[2], "rb");
+    if (!f) return 1;
+    size_t secret_n = fread(secret, 1, sizeof secret, f);
+    fclose(f);
+    unsigned derived_n;
+    HMAC(EVP_sha1(), secret, (int)secret_n, (const unsigned char *)"cookie-session", 14, derived_key, &derived_n);
+
+    struct event_base *bases[64];
+    if (threads < 1 || threads > 64) return 2;
+    for (int i = 0; i < threads; i++) bases[i] = new_loop();
     printf("listening on %s\n", argv[1]);
     fflush(stdout);
-    event_base_dispatch(base);
+    pthread_t thread;
+    for (int i = 1; i < threads; i++) pthread_create(&thread, NULL, run_loop, bases[i]);
+    run_loop(bases[0]);
     return 0;
 }
