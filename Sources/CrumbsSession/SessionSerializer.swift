@@ -21,6 +21,9 @@ public final class SessionSerializer {
     public let lifetimeSeconds: Int64
     public let inflateLimit: Int
     public let maximumDepth: Int
+    /// Whether the lesson's default sessions are written without asking zlib; tests turn it
+    /// off to see zlib decide alone.
+    private let skipsZlibForDefaultSessions: Bool
 
     /// - Parameter secretKeys: raw secret keys, newest first, as Flask's `SECRET_KEY`
     ///   followed by `SECRET_KEY_FALLBACKS` from newest to oldest.
@@ -28,7 +31,8 @@ public final class SessionSerializer {
         secretKeys: [[UInt8]], salt: [UInt8] = SessionSerializer.flaskSalt,
         lifetimeSeconds: Int64 = SessionSerializer.flaskLifetimeSeconds,
         inflateLimit: Int = SessionSerializer.defaultInflateLimit,
-        maximumDepth: Int = JSONParser.defaultMaximumDepth
+        maximumDepth: Int = JSONParser.defaultMaximumDepth,
+        skipsZlibForDefaultSessions: Bool = DefaultLessonSession.skippingZlibIsProven
     ) throws(CryptoError) {
         precondition(!secretKeys.isEmpty, "a serializer needs at least one secret key")
         var authenticators: [HMACSHA1] = []
@@ -39,6 +43,7 @@ public final class SessionSerializer {
         self.lifetimeSeconds = lifetimeSeconds
         self.inflateLimit = inflateLimit
         self.maximumDepth = maximumDepth
+        self.skipsZlibForDefaultSessions = skipsZlibForDefaultSessions
     }
 
     /// itsdangerous' `derive_key` for `key_derivation="hmac"`: HMAC(secret, salt).
@@ -76,8 +81,13 @@ public final class SessionSerializer {
     }
 
     /// itsdangerous' `dump_payload`: the JSON in base64url, or `.` and its zlib compression
-    /// when that is shorter by more than one byte.
+    /// when that is shorter by more than one byte, which the lesson's default sessions never
+    /// are (`DefaultLessonSession`).
     private func appendPayload(_ json: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        if skipsZlibForDefaultSessions && DefaultLessonSession.contains(json) {
+            Base64URL.encode(UnsafeRawBufferPointer(json), into: &output)
+            return
+        }
         zlib.compress(json) { compressed in
             if compressed.count < json.count - 1 {
                 output.append(UInt8(ascii: "."))

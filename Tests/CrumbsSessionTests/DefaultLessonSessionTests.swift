@@ -1,0 +1,63 @@
+import Testing
+
+@testable import CrumbsSession
+
+/// `DefaultLessonSession`: which payloads are members, and the exhaustive check that lets
+/// Crumbs write them without asking zlib (Python's side: `Tests/interop/test_zlib_family.py`).
+@Suite struct DefaultLessonSessionTests {
+    private func member(_ text: String) -> Bool {
+        Array(text.utf8).withUnsafeBufferPointer { DefaultLessonSession.contains($0) }
+    }
+
+    @Test func membersAreTheLessonsDefaultsWithACountUpTo999999() {
+        #expect(member(#"{"count":0,"goodnight":"Moon","hello":"World"}"#))
+        #expect(member(#"{"count":7,"goodnight":"Moon","hello":"World"}"#))
+        #expect(member(#"{"count":999999,"goodnight":"Moon","hello":"World"}"#))
+        #expect(member(#"{"count":100000,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":1000000,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":-1,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":01,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":1.5,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":1e5,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"{"count":12,"goodnight":"Moon","hello":"Worle"}"#))
+        #expect(!member(#"{"count":12,"goodnight":"Noon","hello":"World"}"#))
+        #expect(!member(#"{"count":12,"goodnight":"Moon","hello":"World","x":1}"#))
+        #expect(!member(#"{"count": 12,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(#"["count":12,"goodnight":"Moon","hello":"World"}"#))
+        #expect(!member(""))
+        #expect(
+            DefaultLessonSession.payload(count: 42) == Array(#"{"count":42,"goodnight":"Moon","hello":"World"}"#.utf8))
+    }
+
+    /// itsdangerous compresses only when zlib saves 2 bytes or more. Every member is checked
+    /// with zlib at Python's settings (the standard table alone, reset per message): if one
+    /// were ever shortened enough, Crumbs would write it uncompressed where Flask would not.
+    @Test func zlibNeverShortensAMemberByTwoBytes() {
+        let zlib = Zlib(smallTable: false)
+        var shortened: [Int] = []
+        for count in 0...DefaultLessonSession.largestCount {
+            let json = DefaultLessonSession.payload(count: count)
+            let compressedCount = json.withUnsafeBufferPointer { zlib.compress($0) { $0.count } }
+            if compressedCount < json.count - 1 { shortened.append(count) }
+        }
+        #expect(shortened.isEmpty, "zlib \(Zlib.loadedVersion) shortens \(shortened.prefix(10))")
+        // The check itself can tell: a repetitive payload of the same length is shortened.
+        let repetitive = Array(String(repeating: "ab", count: 24).utf8)
+        #expect(repetitive.withUnsafeBufferPointer { zlib.compress($0) { $0.count } } < repetitive.count - 1)
+    }
+
+    /// The shortcut changes no byte: cookies signed with it and without it are equal, for
+    /// members and for payloads next to the family.
+    @Test func theShortcutChangesNoCookie() throws {
+        let key = Array("a lesson key".utf8)
+        let fast = try SessionSerializer(secretKeys: [key], skipsZlibForDefaultSessions: true)
+        let plain = try SessionSerializer(secretKeys: [key], skipsZlibForDefaultSessions: false)
+        for count in [0, 1, 9, 10, 111_111, 123_456, 999_999, 1_000_000, 1_111_111, -5] {
+            let session = JSONObject([
+                ("count", .integer(Int64(count))), ("goodnight", .string("Moon")), ("hello", .string("World")),
+            ])
+            #expect(fast.encode(session, now: 1_700_000_000) == plain.encode(session, now: 1_700_000_000), "\(count)")
+        }
+    }
+}
