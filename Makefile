@@ -105,7 +105,7 @@ bench: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
 bench: deps python-deps
 	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
 	$(RELEASE_BUILD)
-	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib)
+	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib) -lpthread
 	$(VENV_PYTHON) bench/run.py --python $(CURDIR)/$(VENV_PYTHON) $(BENCH_ARGS)
 
 soak: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
