@@ -1,3 +1,5 @@
+import Glibc
+
 /// The sessions the lesson writes until a visitor changes a value:
 /// `{"count":N,"goodnight":"Moon","hello":"World"}` with N from 0 to 999,999, as Flask's
 /// compact sorted JSON. Almost every cookie the lesson signs is one of them.
@@ -30,6 +32,56 @@ public enum DefaultLessonSession {
         prefix + Array(String(count).utf8) + suffix
     }
 
+    /// The session with count 0, whose other members every read of a member shares.
+    private static let countZero = JSONObject([
+        ("count", .integer(0)), ("goodnight", .string("Moon")), ("hello", .string("World")),
+    ])
+
+    /// The count of a session that is a member, or nil: the session's JSON is then
+    /// `payload(count:)`, and writing it needs no JSON writer.
+    static func count(of session: JSONObject) -> Int64? {
+        let members = session.members
+        guard members.count == 3, members[0].key.hasSameUTF8(as: "count"), case .integer(let count) = members[0].value,
+            count >= 0, count <= largestCount,
+            members[1].key.hasSameUTF8(as: "goodnight"), case .string(let goodnight) = members[1].value,
+            goodnight.hasSameUTF8(as: "Moon"),
+            members[2].key.hasSameUTF8(as: "hello"), case .string(let hello) = members[2].value, hello.hasSameUTF8(as: "World")
+        else { return nil }
+        return count
+    }
+
+    /// Lends `body` the payload of the member with `count` (0 to `largestCount`), written on
+    /// the stack.
+    static func withPayload<Result>(count: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { memory in
+            var json = FixedByteBuffer(memory)
+            prefix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { digits in
+                var start = digits.count
+                var rest = count
+                repeat {
+                    start -= 1
+                    digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                } while rest > 0
+                json.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            }
+            suffix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
+            return body(json.written)
+        }
+    }
+
+    /// The session a payload holds if it is a member, built without a JSON parser: only the
+    /// count is read; the rest is shared with every other member.
+    static func session(ofPayload json: UnsafeBufferPointer<UInt8>) -> JSONObject? {
+        guard contains(json) else { return nil }
+        var count: Int64 = 0
+        for digit in json[prefix.count..<(json.count - suffix.count)] { count = count * 10 + Int64(digit - UInt8(ascii: "0")) }
+        var session = countZero
+        session["count"] = .integer(count)
+        return session
+    }
+
     /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
     /// (or "0" alone), the suffix.
     package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -39,6 +91,7 @@ public enum DefaultLessonSession {
         guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             digitCount == 1 || digits.first != UInt8(ascii: "0")
         else { return false }
-        return json.prefix(prefix.count).elementsEqual(prefix) && json.suffix(suffix.count).elementsEqual(suffix)
+        return memcmp(json.baseAddress!, prefix, prefix.count) == 0
+            && memcmp(json.baseAddress! + (json.count - suffix.count), suffix, suffix.count) == 0
     }
 }

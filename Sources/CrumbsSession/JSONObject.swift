@@ -74,11 +74,10 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     /// objects (sessions are) are scanned in one pass; larger ones searched by halves.
     private func position(of key: String) -> Position {
         if members.count <= 8 {
-            // `==` first: it compares short ASCII strings as integers, and bytes that are
-            // equal are canonically equal; only a canonical match is checked byte by byte
-            // (precomposed and decomposed é are equal to `==` and are two keys here).
-            for index in members.indices where members[index].key == key {
-                if members[index].key.utf8.elementsEqual(key.utf8) { return .found(index) }
+            // Bytes, never `==`: precomposed and decomposed é are equal to `==` and are two
+            // keys here.
+            for index in members.indices where members[index].key.hasSameUTF8(as: key) {
+                return .found(index)
             }
             return .insertAt(members.firstIndex { Self.compareUTF8($0.key, key) > 0 } ?? members.count)
         }

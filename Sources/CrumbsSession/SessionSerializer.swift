@@ -61,6 +61,11 @@ public final class SessionSerializer {
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         let start = output.count
+        if let count = DefaultLessonSession.count(of: values) {
+            DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
+            appendSignature(now: now, from: start, to: &output)
+            return
+        }
         // The payload JSON is written on the stack when it fits (a session usually does).
         let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
             var json = FixedByteBuffer(memory)
@@ -73,6 +78,11 @@ public final class SessionSerializer {
             JSONWriter.write(values, style: .compact, into: &json)
             json.withUnsafeBufferPointer { appendPayload($0, to: &output) }
         }
+        appendSignature(now: now, from: start, to: &output)
+    }
+
+    /// Appends `.timestamp.signature` to the payload written from `start`.
+    private func appendSignature(now: Int64, from start: Int, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "."))
         Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, into: &output) }
         let mac = output.withUnsafeBytes { authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
@@ -83,8 +93,8 @@ public final class SessionSerializer {
     /// itsdangerous' `dump_payload`: the JSON in base64url, or `.` and its zlib compression
     /// when that is shorter by more than one byte, which the lesson's default sessions never
     /// are (`DefaultLessonSession`).
-    private func appendPayload(_ json: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
-        if skipsZlibForDefaultSessions && DefaultLessonSession.contains(json) {
+    private func appendPayload(_ json: UnsafeBufferPointer<UInt8>, isDefaultLessonSession: Bool = false, to output: inout [UInt8]) {
+        if skipsZlibForDefaultSessions && (isDefaultLessonSession || DefaultLessonSession.contains(json)) {
             Base64URL.encode(UnsafeRawBufferPointer(json), into: &output)
             return
         }
@@ -115,12 +125,18 @@ public final class SessionSerializer {
         let age = now - layout.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }
         if age < 0 { throw .notYetValid }
-        let values =
-            layout.wasCompressed
-            ? try Self.session(
+        // A default lesson session is read without the JSON parser: the same object, for a
+        // fraction of the work (it is most of what the lesson's visitors send).
+        let values: JSONObject
+        if layout.wasCompressed {
+            values = try Self.session(
                 fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth,
                 cache: stringCache)
-            : try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth, cache: stringCache)
+        } else if let member = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)) {
+            values = member
+        } else {
+            values = try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth, cache: stringCache)
+        }
         return VerifiedSession(
             values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
     }

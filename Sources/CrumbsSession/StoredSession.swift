@@ -49,7 +49,7 @@ public struct StoredSession: Equatable, Sendable {
 
     /// Keys compare by code point, as Python's do.
     private func index(of key: String) -> Int? {
-        members.firstIndex { $0.key.utf8.elementsEqual(key.utf8) }
+        members.firstIndex { $0.key.hasSameUTF8(as: key) }
     }
 
     /// A member's value; set replaces it where it stands or appends it, nil removes it.

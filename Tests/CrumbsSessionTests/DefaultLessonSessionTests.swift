@@ -60,4 +60,39 @@ import Testing
             #expect(fast.encode(session, now: 1_700_000_000) == plain.encode(session, now: 1_700_000_000), "\(count)")
         }
     }
+
+    /// A member read without the parser is the object the parser reads; anything else is
+    /// left to the parser.
+    @Test func readsAMemberAsTheParserDoes() throws {
+        for count in [0, 5, 10, 99_999, 999_999] {
+            let json = DefaultLessonSession.payload(count: count)
+            let fast = try #require(json.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)))
+            #expect(fast == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
+            #expect(DefaultLessonSession.count(of: fast) == Int64(count))
+        }
+        for text in [
+            #"{"count":1000000,"goodnight":"Moon","hello":"World"}"#, #"{"count":01,"goodnight":"Moon","hello":"World"}"#,
+            #"{"count":1,"goodnight":"Moon","hello":"World","x":1}"#,
+        ] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)) == nil, "\(text)")
+        }
+    }
+
+    /// `count(of:)` accepts exactly the objects whose JSON is a member.
+    @Test func knowsAMemberFromItsObject() {
+        func session(_ count: JSONValue, _ goodnight: String = "Moon", _ hello: String = "World") -> JSONObject {
+            JSONObject([("count", count), ("goodnight", .string(goodnight)), ("hello", .string(hello))])
+        }
+        #expect(DefaultLessonSession.count(of: session(.integer(42))) == 42)
+        #expect(DefaultLessonSession.count(of: session(.integer(1_000_000))) == nil)
+        #expect(DefaultLessonSession.count(of: session(.integer(-1))) == nil)
+        #expect(DefaultLessonSession.count(of: session(.number("42"))) == nil)
+        #expect(DefaultLessonSession.count(of: session(.string("42"))) == nil)
+        #expect(DefaultLessonSession.count(of: session(.integer(1), "Moon ")) == nil)
+        #expect(DefaultLessonSession.count(of: session(.integer(1), "Moon", "Wörld")) == nil)
+        var extra = session(.integer(1))
+        extra["mouse"] = .string("Cookie")
+        #expect(DefaultLessonSession.count(of: extra) == nil)
+        #expect(DefaultLessonSession.count(of: JSONObject()) == nil)
+    }
 }
