@@ -55,7 +55,7 @@ public final class CrumbsHandler: HTTPHandler {
         if let origin, let accessLog = configuration.accessLog {
             accessLog.record(
                 client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
-                version: request.version, status: response.status, bytes: response.body.count, at: configuration.clock())
+                version: request.version, status: response.status, bytes: response.bodyCount, at: configuration.clock())
         }
     }
 
@@ -100,7 +100,7 @@ public final class CrumbsHandler: HTTPHandler {
             LessonBody.message(Self.followedCrumbs, cookies: context.cookies, into: &response)
             response.append(context.cookieHeaders.mouse)
         case (.page, _):
-            response = pageResponse
+            response.replace(with: pageResponse)
         }
     }
 

@@ -176,6 +176,6 @@ enum Page {
                 HTTPHeader("X-Content-Type-Options", "nosniff"), HTTPHeader("Referrer-Policy", "no-referrer"),
                 HTTPHeader("Cache-Control", "no-store"),
             ],
-            body: Array(html.utf8))
+            sharedBody: SharedBody(Array(html.utf8)))
     }
 }

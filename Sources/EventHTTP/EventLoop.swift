@@ -315,10 +315,16 @@ final class EventLoop: @unchecked Sendable {
         // evhttp refuses values with CR or LF, so a header can never be split in two.
         response.forEachHeader { name, value in _ = evhttp_add_header(headers, name, value) }
         if response.status != 204 && response.status != 304 {
-            withDecimalCString(response.body.count) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
+            withDecimalCString(response.bodyCount) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
         }
-        response.body.withUnsafeBytes { body in
-            _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
+        if let shared = response.sharedBody {
+            _ = evbuffer_add_reference(
+                replyBuffer, shared.bytes.baseAddress, shared.count, sharedBodyReleaseCallback,
+                Unmanaged.passRetained(shared).toOpaque())
+        } else {
+            response.body.withUnsafeBytes { body in
+                _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
+            }
         }
         // The record outlives the reply: evhttp frees a connection's requests before it
         // calls the close callback that lets the record go.
@@ -353,6 +359,13 @@ private func withDecimalCString(_ number: Int, _ body: (UnsafePointer<CChar>) ->
         } while rest > 0
         body(buffer.baseAddress! + start)
     }
+}
+
+/// evbuffer lets go of a `SharedBody` reference: the reply has been written or dropped.
+private let sharedBodyReleaseCallback: @convention(c) (UnsafeRawPointer?, Int, UnsafeMutableRawPointer?) -> Void = {
+    _, _, context in
+    guard let context else { return }
+    Unmanaged<SharedBody>.fromOpaque(context).release()
 }
 
 private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, context in

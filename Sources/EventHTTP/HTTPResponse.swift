@@ -9,11 +9,33 @@ public struct HTTPResponse: Sendable {
     /// copies its bytes and neither allocates nor touches a reference count.
     private(set) var headerBytes: [UInt8] = []
     public var body: [UInt8]
+    /// A body sent by reference instead of `body` (which is then left empty).
+    public var sharedBody: SharedBody?
 
     public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
         self.body = body
         for header in headers { append(header) }
+    }
+
+    public init(status: Int, headers: [HTTPHeader] = [], sharedBody: SharedBody) {
+        self.init(status: status, headers: headers)
+        self.sharedBody = sharedBody
+    }
+
+    /// The length of the body, whichever way it is held.
+    public var bodyCount: Int { sharedBody?.count ?? body.count }
+
+    /// Becomes a copy of `response`, written into this one's buffers (a plain assignment
+    /// would swap the loop's reused buffers for the prebuilt response's, which the next
+    /// reply would then have to copy before writing).
+    public mutating func replace(with response: HTTPResponse) {
+        status = response.status
+        headerBytes.removeAll(keepingCapacity: true)
+        headerBytes.append(contentsOf: response.headerBytes)
+        body.removeAll(keepingCapacity: true)
+        body.append(contentsOf: response.body)
+        sharedBody = response.sharedBody
     }
 
     /// In the order they are sent; a name may repeat (`Set-Cookie`).
@@ -70,6 +92,7 @@ public struct HTTPResponse: Sendable {
     /// excepted, so one big reply does not pin its memory for the life of the loop).
     mutating func reset() {
         status = 200
+        sharedBody = nil
         headerBytes.removeAll(keepingCapacity: true)
         if body.capacity > Self.retainedBodyCapacity {
             body = []
