@@ -32,6 +32,15 @@ enum Route: Equatable {
 
     private static let sessionsPrefix = Array("/sessions/".utf8)
 
+    /// `allowedMethods.contains(method)`, without building the array on every request.
+    func allows(_ method: HTTPMethod) -> Bool {
+        switch (self, method) {
+        case (_, .get), (_, .head), (_, .options): return true
+        case (.sessionValue, .put), (.sessionValue, .delete), (.wholeSession, .delete), (.crumbs, .delete): return true
+        default: return false
+        }
+    }
+
     var allowedMethods: [HTTPMethod] {
         switch self {
         case .sessionValue: return [.get, .head, .put, .delete, .options]

@@ -32,14 +32,9 @@ public enum DefaultLessonSession {
         prefix + Array(String(count).utf8) + suffix
     }
 
-    /// The session with count 0, whose other members every read of a member shares.
-    private static let countZero = JSONObject([
-        ("count", .integer(0)), ("goodnight", .string("Moon")), ("hello", .string("World")),
-    ])
-
     /// The count of a session that is a member, or nil: the session's JSON is then
     /// `payload(count:)`, and writing it needs no JSON writer.
-    static func count(of session: JSONObject) -> Int64? {
+    package static func count(of session: JSONObject) -> Int64? {
         let members = session.members
         guard members.count == 3, members[0].key.hasSameUTF8(as: "count"), case .integer(let count) = members[0].value,
             count >= 0, count <= largestCount,
@@ -73,14 +68,18 @@ public enum DefaultLessonSession {
 
     /// The session a payload holds if it is a member, built without a JSON parser: only the
     /// count is read; the rest is shared with every other member.
-    static func session(ofPayload json: UnsafeBufferPointer<UInt8>) -> JSONObject? {
+    static func session(ofPayload json: UnsafeBufferPointer<UInt8>) -> (session: JSONObject, count: Int64)? {
         guard contains(json) else { return nil }
         var count: Int64 = 0
         for digit in json[prefix.count..<(json.count - suffix.count)] { count = count * 10 + Int64(digit - UInt8(ascii: "0")) }
-        var session = countZero
-        session["count"] = .integer(count)
-        return session
+        let session = JSONObject(sortedMembers: [
+            JSONObject.Member(key: "count", value: .integer(count)), goodnightMember, helloMember,
+        ])
+        return (session, count)
     }
+
+    private static let goodnightMember = JSONObject.Member(key: "goodnight", value: .string("Moon"))
+    private static let helloMember = JSONObject.Member(key: "hello", value: .string("World"))
 
     /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
     /// (or "0" alone), the suffix.

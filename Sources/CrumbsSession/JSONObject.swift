@@ -25,6 +25,9 @@ public struct JSONObject: Equatable, Sendable, Sequence {
         for (key, value) in pairs { self[key] = value }
     }
 
+    /// Members already sorted by key and unique, as the caller guarantees.
+    init(sortedMembers: [Member]) { members = sortedMembers }
+
     public var isEmpty: Bool { members.isEmpty }
     public var count: Int { members.count }
     public var keys: [String] { members.map(\.key) }

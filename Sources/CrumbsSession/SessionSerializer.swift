@@ -58,10 +58,13 @@ public final class SessionSerializer {
         return String(decoding: cookie, as: UTF8.self)
     }
 
-    /// Appends the cookie value to `output`.
-    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
+    /// Appends the cookie value to `output`. `defaultLessonCount`, if given, says that
+    /// `values` is the default lesson session with that count (as `VerifiedSession` told, with
+    /// the count changed since at most), which then needs no checking.
+    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8], defaultLessonCount: Int64? = nil) {
+        assert(defaultLessonCount == nil || defaultLessonCount == DefaultLessonSession.count(of: values))
         let start = output.count
-        if let count = DefaultLessonSession.count(of: values) {
+        if let count = defaultLessonCount ?? DefaultLessonSession.count(of: values) {
             DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
             appendSignature(now: now, from: start, to: &output)
             return
@@ -128,17 +131,20 @@ public final class SessionSerializer {
         // A default lesson session is read without the JSON parser: the same object, for a
         // fraction of the work (it is most of what the lesson's visitors send).
         let values: JSONObject
+        var defaultLessonCount: Int64? = nil
         if layout.wasCompressed {
             values = try Self.session(
                 fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth,
                 cache: stringCache)
         } else if let member = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)) {
-            values = member
+            values = member.session
+            defaultLessonCount = member.count
         } else {
             values = try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth, cache: stringCache)
         }
         return VerifiedSession(
-            values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
+            values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed,
+            defaultLessonCount: defaultLessonCount)
     }
 
     /// The index of the first key whose MAC matches, trying every key so that the time

@@ -15,14 +15,14 @@ extension String {
     /// `utf8.elementsEqual` walks both views a byte at a time and cost a session request
     /// 3,400 instructions in key lookups (callgrind); this costs a few dozen:
     /// - equal bits are the same bytes: the same inline small string, or the same storage;
-    /// - strings that are not even canonically equal differ (for short ASCII, `==` compares
-    ///   the words);
+    /// - strings of different lengths, or not even canonically equal, differ (for short
+    ///   ASCII, `==` compares the words);
     /// - what is left (canonically equal, not the same bits) is compared byte by byte.
     func hasSameUTF8(as other: String) -> Bool {
         if unsafeBitCast(self, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self) {
             return true
         }
-        guard self == other, utf8.count == other.utf8.count else { return false }
+        guard utf8.count == other.utf8.count, self == other else { return false }
         var left = self
         var right = other
         return left.withUTF8 { left in

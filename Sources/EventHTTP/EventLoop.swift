@@ -332,8 +332,14 @@ final class EventLoop: @unchecked Sendable {
             tracker.replyStarted(on: connection)
             evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(connection).toOpaque())
         }
-        HTTPResponse.reasonPhrase(for: response.status).withCString { reason in
-            evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
+        if let reason = HTTPResponse.knownReasonPhrase(for: response.status) {
+            reason.withUTF8Buffer { reason in
+                reason.withMemoryRebound(to: CChar.self) { evhttp_send_reply(request, Int32(response.status), $0.baseAddress, replyBuffer) }
+            }
+        } else {
+            HTTPResponse.reasonPhrase(for: response.status).withCString { reason in
+                evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
+            }
         }
         let left = evbuffer_get_length(replyBuffer)
         if left > 0 { evbuffer_drain(replyBuffer, left) }

@@ -103,6 +103,11 @@ public struct HTTPResponse: Sendable {
 
     /// RFC 9110 §15 reason phrases for the statuses Crumbs sends.
     public static func reasonPhrase(for status: Int) -> String {
+        knownReasonPhrase(for: status).map { $0.description } ?? "Status \(status)"
+    }
+
+    /// The phrase as a NUL-terminated literal, which evhttp can take as it is.
+    static func knownReasonPhrase(for status: Int) -> StaticString? {
         switch status {
         case 200: return "OK"
         case 201: return "Created"
@@ -122,7 +127,7 @@ public struct HTTPResponse: Sendable {
         case 500: return "Internal Server Error"
         case 501: return "Not Implemented"
         case 503: return "Service Unavailable"
-        default: return "Status \(status)"
+        default: return nil
         }
     }
 }

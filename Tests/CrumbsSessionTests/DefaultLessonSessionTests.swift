@@ -67,8 +67,9 @@ import Testing
         for count in [0, 5, 10, 99_999, 999_999] {
             let json = DefaultLessonSession.payload(count: count)
             let fast = try #require(json.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)))
-            #expect(fast == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
-            #expect(DefaultLessonSession.count(of: fast) == Int64(count))
+            #expect(fast.session == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
+            #expect(fast.count == Int64(count))
+            #expect(DefaultLessonSession.count(of: fast.session) == Int64(count))
         }
         for text in [
             #"{"count":1000000,"goodnight":"Moon","hello":"World"}"#, #"{"count":01,"goodnight":"Moon","hello":"World"}"#,
@@ -94,5 +95,20 @@ import Testing
         extra["mouse"] = .string("Cookie")
         #expect(DefaultLessonSession.count(of: extra) == nil)
         #expect(DefaultLessonSession.count(of: JSONObject()) == nil)
+    }
+
+    /// What `decode` says of a cookie: the count of a default lesson session, nil for any
+    /// other; and a cookie written with that count given is the cookie written without it.
+    @Test func decodingTellsTheCountAndEncodingTrustsIt() throws {
+        let serializer = try SessionSerializer(secretKeys: [Array("a lesson key".utf8)])
+        let member = JSONObject([("count", .integer(41)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
+        let verified = try serializer.decode(serializer.encode(member, now: 1_700_000_000), now: 1_700_000_001)
+        #expect(verified.defaultLessonCount == 41)
+        var other = member
+        other["mouse"] = .string("Cookie")
+        #expect(try serializer.decode(serializer.encode(other, now: 1_700_000_000), now: 1_700_000_001).defaultLessonCount == nil)
+        var hinted: [UInt8] = []
+        serializer.encode(member, now: 1_700_000_000, into: &hinted, defaultLessonCount: 41)
+        #expect(String(decoding: hinted, as: UTF8.self) == serializer.encode(member, now: 1_700_000_000))
     }
 }
