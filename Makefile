@@ -8,7 +8,7 @@ VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev libhiredis-dev pkg-config
 TEST_APT_PACKAGES := nginx-light chromium chromium-driver redis-server
-BENCH_APT_PACKAGES := wrk apache2-utils gcc redis-server
+BENCH_APT_PACKAGES := wrk apache2-utils gcc redis-server valgrind
 ARGS ?=
 
 FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
@@ -17,7 +17,7 @@ FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -package-name Crumbs -O
 
 PREFIX ?= /usr/local
 
-.PHONY: help deps python-deps build run install test screenshot check fuzz bench soak clean
+.PHONY: help deps python-deps build run install test screenshot check fuzz bench profile soak clean
 
 help:
 	@echo "make run    build (release) and serve on http://127.0.0.1:5555  (ARGS='--port 8080' to change)"
@@ -28,6 +28,7 @@ help:
 	@echo "make fuzz   each libFuzzer target for FUZZ_SECONDS (default 60) from fuzz/corpus"
 	@echo "make soak   5 minutes of wrk at 256 connections: errors and memory over time"
 	@echo "make bench  wrk/ab benchmark against a C baseline and Flask; writes BENCHMARKS.md"
+	@echo "make profile  CPU and instructions per request, C baseline and Crumbs (PROFILE_ARGS=--output F)"
 	@echo "make deps   install missing Debian packages: $(APT_PACKAGES)"
 
 deps:
@@ -107,6 +108,14 @@ bench: deps python-deps
 	$(RELEASE_BUILD)
 	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib) -lpthread
 	$(VENV_PYTHON) bench/run.py --python $(CURDIR)/$(VENV_PYTHON) $(BENCH_ARGS)
+
+# Where the time goes: CPU and instructions per request, C baseline and Crumbs side by side.
+profile: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
+profile: deps python-deps
+	$(VENV_PYTHON) -m pip install -q --disable-pip-version-check -r bench/requirements.txt
+	$(RELEASE_BUILD)
+	cc -O2 -Wall -o .build/bench-baseline bench/baseline.c $$(pkg-config --cflags --libs libevent libcrypto zlib) -lpthread
+	$(VENV_PYTHON) bench/profile.py $(PROFILE_ARGS)
 
 soak: EXTRA_APT_PACKAGES = $(BENCH_APT_PACKAGES)
 soak: deps

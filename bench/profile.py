@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Where the time goes: the C baseline and Crumbs side by side, per request.
+
+For each scenario and server this measures
+- CPU time per request, user and kernel, from /proc/PID/stat around a pinned wrk run
+  (server on core 0, wrk on core 1), the median of three runs;
+- instructions per request under callgrind, split by where they run: the server's own code
+  (with the Swift runtime for Crumbs), libevent, libc, libcrypto, zlib. Counting starts
+  after a warm-up (callgrind_control -z) and covers whole seconds of wrk with 8
+  connections, so it includes libevent's reading, parsing and writing.
+
+Instruction counts are exact for the requests run but vary by about 1% with how requests
+batch per epoll_wait; CPU times vary with the machine. Neither is asserted anywhere.
+
+Usage: bench/profile.py [--output FILE]   (make profile; needs valgrind, wrk, taskset)
+"""
+
+import argparse
+import collections
+import os
+import pathlib
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import run  # noqa: E402  (the servers, the cookies and the scenarios of make bench)
+
+SCENARIOS = ["count_with_cookie", "hello_no_cookie", "crumbs", "distinct_sessions", "page"]
+GROUPS = [
+    ("own code", lambda obj: obj in ("crumbs", "bench-baseline") or obj.startswith("libswift")),
+    ("libevent", lambda obj: obj.startswith("libevent")),
+    ("libc", lambda obj: obj.startswith("libc.so") or obj.startswith("ld-linux")),
+    ("libcrypto", lambda obj: obj.startswith("libcrypto")),
+    ("zlib", lambda obj: obj.startswith("libz.so")),
+]
+
+
+def server_command(name, port, key_file, page_file):
+    if name == "C baseline":
+        return [str(run.BASELINE), str(port), str(key_file), "1", str(page_file)]
+    return [str(run.CRUMBS), "--port", str(port), "--threads", "1", "--secret-key-file", str(key_file)]
+
+
+def wrk_requests(port, scenario, seconds, connections=8, cpus=None):
+    out = subprocess.run(
+        (["taskset", "-c", cpus] if cpus else [])
+        + ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(run.WRK_DIR / f"{scenario}.lua"),
+           f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"(\d+) requests in", out).group(1))
+
+
+def cpu_per_request(name, scenario, key_file, page_file, port):
+    """User and kernel CPU microseconds per request, pinned, median of three runs."""
+    samples = []
+    for _ in range(3):
+        server = run.Server(name, server_command(name, port, key_file, page_file), port, "0")
+        try:
+            wrk_requests(port, scenario, 1, 64, "1")
+            before = pathlib.Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            served = wrk_requests(port, scenario, 3, 64, "1")
+            after = pathlib.Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        finally:
+            server.stop()
+        ticks = os.sysconf("SC_CLK_TCK")
+        samples.append(tuple((int(after[i]) - int(before[i])) / ticks / served * 1e6 for i in (11, 12)))
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
+def instructions_per_request(name, scenario, key_file, page_file, port, workdir):
+    """Instructions per request by group, under callgrind."""
+    out_file = workdir / f"callgrind.{port}.out"
+    process = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--compress-strings=no", "--compress-pos=no",
+         f"--callgrind-out-file={out_file}"] + server_command(name, port, key_file, page_file),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        run.wait_until_serving(port, process, timeout=60)
+        wrk_requests(port, scenario, 3)
+        subprocess.run(["callgrind_control", "-z", str(process.pid)], capture_output=True, check=True)
+        served = wrk_requests(port, scenario, 10)
+        subprocess.run(["callgrind_control", "-d", str(process.pid)], capture_output=True, check=True)
+    finally:
+        process.terminate()
+        process.wait()
+    dump = max(workdir.glob(f"callgrind.{port}.out.*"), key=lambda p: p.stat().st_mtime)
+    by_object = collections.Counter()
+    obj, after_call = "?", False
+    for line in dump.read_text().splitlines():
+        if line.startswith("ob="):
+            obj = line[3:].rsplit("/", 1)[-1]
+        elif line.startswith("calls="):
+            after_call = True
+        elif line[:1].isdigit() or line[:1] in "+-*":
+            fields = line.split()
+            if len(fields) >= 2:
+                if not after_call:
+                    by_object[obj] += int(fields[1])
+                after_call = False
+        elif line.startswith("fn="):
+            after_call = False
+    for path in workdir.glob(f"callgrind.{port}.out*"):
+        path.unlink()
+    groups = {label: sum(v for o, v in by_object.items() if test(o)) / served for label, test in GROUPS}
+    groups["total"] = sum(by_object.values()) / served
+    return groups
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", default=None, help="write the table here as Markdown (default: print it)")
+    args = parser.parse_args()
+    workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-profile-"))
+    key_file = workdir / "secret_key"
+    key_file.write_bytes(secrets.token_bytes(32))
+    key_file.chmod(0o600)
+    cookie = subprocess.run(
+        [str(run.CRUMBS), "sign", '{"count":0,"goodnight":"Moon","hello":"World"}', "--secret-key-file", str(key_file)],
+        capture_output=True, text=True, check=True).stdout.strip()
+    os.environ["CRUMBS_COOKIE"] = cookie
+    cookies_file = workdir / "distinct_cookies"
+    cookies_file.write_text("".join(f"session={c}; mouse=Cookie\n" for c in run.distinct_cookies(key_file, 1, sys.executable)))
+    os.environ["CRUMBS_COOKIES"] = str(cookies_file)
+    page_file = workdir / "page"
+    run.save_page(key_file, page_file)
+
+    rows = []
+    for scenario in SCENARIOS:
+        for name, port in (("C baseline", 18131), ("Crumbs", 18132)):
+            user, kernel = cpu_per_request(name, scenario, key_file, page_file, port)
+            instructions = instructions_per_request(name, scenario, key_file, page_file, port, workdir)
+            rows.append((scenario, name, user, kernel, instructions))
+            print(f"{scenario:18} {name:11} user {user:5.2f} µs kernel {kernel:5.2f} µs "
+                  + " ".join(f"{label} {value:,.0f}" for label, value in instructions.items()), flush=True)
+
+    lines = [
+        "| scenario | server | user µs | kernel µs | instructions | own code | libevent | libc | libcrypto | zlib |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario, name, user, kernel, groups in rows:
+        lines.append(
+            f"| {scenario} | {name} | {user:.2f} | {kernel:.2f} | {groups['total']:,.0f} | {groups['own code']:,.0f} | "
+            f"{groups['libevent']:,.0f} | {groups['libc']:,.0f} | {groups['libcrypto']:,.0f} | {groups['zlib']:,.0f} |")
+    table = "\n".join(lines) + "\n"
+    if args.output:
+        pathlib.Path(args.output).write_text(table)
+        print(f"wrote {args.output}")
+    else:
+        print(table)
+
+
+if __name__ == "__main__":
+    main()
