@@ -20,7 +20,6 @@ import collections
 import os
 import pathlib
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -116,18 +115,7 @@ def main():
     parser.add_argument("--output", default=None, help="write the table here as Markdown (default: print it)")
     args = parser.parse_args()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-profile-"))
-    key_file = workdir / "secret_key"
-    key_file.write_bytes(secrets.token_bytes(32))
-    key_file.chmod(0o600)
-    cookie = subprocess.run(
-        [str(run.CRUMBS), "sign", '{"count":0,"goodnight":"Moon","hello":"World"}', "--secret-key-file", str(key_file)],
-        capture_output=True, text=True, check=True).stdout.strip()
-    os.environ["CRUMBS_COOKIE"] = cookie
-    cookies_file = workdir / "distinct_cookies"
-    cookies_file.write_text("".join(f"session={c}; mouse=Cookie\n" for c in run.distinct_cookies(key_file, 1, sys.executable)))
-    os.environ["CRUMBS_COOKIES"] = str(cookies_file)
-    page_file = workdir / "page"
-    run.save_page(key_file, page_file)
+    key_file, _, _, page_file = run.prepare(workdir, 1, sys.executable)
 
     rows = []
     for scenario in SCENARIOS:

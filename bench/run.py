@@ -155,6 +155,27 @@ def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS, env=
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors, "requests": requests, "command": command}
 
 
+def prepare(workdir, seed, python):
+    """What every scenario needs, in `workdir`: a fresh key (0600), a session cookie signed
+    with it (CRUMBS_COOKIE), 1,000 distinct ones (the file CRUMBS_COOKIES names) and the
+    page for the C baseline. Returns (key file, cookie, cookies file, page file)."""
+    key_file = workdir / "secret_key"
+    key_file.write_bytes(secrets.token_bytes(32))
+    key_file.chmod(0o600)
+    cookie = subprocess.run(
+        [str(CRUMBS), "sign", '{"count":0,"goodnight":"Moon","hello":"World"}', "--secret-key-file", str(key_file)],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    os.environ["CRUMBS_COOKIE"] = cookie
+    os.environ["CRUMBS_SECRET_KEY_FILE"] = str(key_file)
+    cookies_file = workdir / "distinct_cookies"
+    cookies_file.write_text("".join(f"session={c}; mouse=Cookie\n" for c in distinct_cookies(key_file, seed, python)))
+    os.environ["CRUMBS_COOKIES"] = str(cookies_file)
+    page_file = workdir / "page"
+    save_page(key_file, page_file)
+    return key_file, cookie, cookies_file, page_file
+
+
 def distinct_cookies(key_file, seed, python):
     """1,000 session cookies signed by Flask itself with the bench's key, each the lesson's
     session with a distinct count drawn with `seed` (one in ten with a longer hello, so
@@ -245,23 +266,9 @@ def main():
     args = parser.parse_args()
 
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-bench-"))
-    key_file = workdir / "secret_key"
-    key_file.write_bytes(secrets.token_bytes(32))
-    key_file.chmod(0o600)
-    cookie = subprocess.run(
-        [str(CRUMBS), "sign", '{"count":0,"goodnight":"Moon","hello":"World"}', "--secret-key-file", str(key_file)],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()
-    os.environ["CRUMBS_COOKIE"] = cookie
-
-    os.environ["CRUMBS_SECRET_KEY_FILE"] = str(key_file)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**32)
     print(f"distinct sessions: seed {seed} (--seed {seed} draws the same counts)", flush=True)
-    cookies_file = workdir / "distinct_cookies"
-    cookies_file.write_text("".join(f"session={c}; mouse=Cookie\n" for c in distinct_cookies(key_file, seed, args.python)))
-    os.environ["CRUMBS_COOKIES"] = str(cookies_file)
-    page_file = workdir / "page"
-    save_page(key_file, page_file)
+    key_file, cookie, cookies_file, page_file = prepare(workdir, seed, args.python)
     definitions = {
         "C baseline": ([str(BASELINE), "18101", str(key_file), "1", str(page_file)], 18101),
         "Crumbs": ([str(CRUMBS), "--port", "18102", "--threads", "1", "--secret-key-file", str(key_file)], 18102),

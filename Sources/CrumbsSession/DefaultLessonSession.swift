@@ -51,16 +51,7 @@ public enum DefaultLessonSession {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { memory in
             var json = FixedByteBuffer(memory)
             prefix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8) { digits in
-                var start = digits.count
-                var rest = count
-                repeat {
-                    start -= 1
-                    digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                } while rest > 0
-                json.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-            }
+            JSONWriter.writeInteger(count, into: &json)
             suffix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
             return body(json.written)
         }

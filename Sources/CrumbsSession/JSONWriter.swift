@@ -115,7 +115,7 @@ public enum JSONWriter {
     }
 
     /// Decimal digits written from the stack (`String(number)` allocates on every call).
-    private static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
+    static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var start = 20

@@ -11,8 +11,8 @@ struct SignedCookieLayout {
     /// `.`, and decodes the payload's base64 into `payload` (still compressed if it was).
     init(_ bytes: UnsafeBufferPointer<UInt8>, payload: inout [UInt8]) throws(SessionCookieRejection) {
         let dot = UInt8(ascii: ".")
-        guard let signatureDot = bytes.lastIndex(of: dot),
-            let timestampDot = bytes[..<signatureDot].lastIndex(of: dot),
+        guard let signatureDot = Self.lastDot(in: bytes, before: bytes.count),
+            let timestampDot = Self.lastDot(in: bytes, before: signatureDot),
             let signature = HMACSHA1.Digest(base64URL: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
             let timestamp = SessionSerializer.timestamp(
                 base64URL: UnsafeBufferPointer(rebasing: bytes[(timestampDot + 1)..<signatureDot]))
@@ -26,5 +26,30 @@ struct SignedCookieLayout {
         signedCount = signatureDot
         self.timestamp = timestamp
         self.signature = signature
+    }
+
+    /// The last `.` among the first `end` bytes, looked for eight bytes at a time, where
+    /// `lastIndex(of:)` steps back a byte at a time through the ~100 bytes of a session
+    /// cookie (callgrind: about 300 instructions a request). A word that may hold a `.` is
+    /// then read byte by byte: the word test can also flag a byte next to a real match.
+    static func lastDot(in bytes: UnsafeBufferPointer<UInt8>, before end: Int) -> Int? {
+        guard let base = bytes.baseAddress else { return nil }
+        let dot = UInt8(ascii: ".")
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var index = end
+        while index >= 8 {
+            let word = UnsafeRawPointer(base + index - 8).loadUnaligned(as: UInt64.self) ^ (ones &* UInt64(dot))
+            if (word &- ones) & ~word & (ones &* 0x80) != 0 {
+                for position in stride(from: index - 1, through: index - 8, by: -1) where base[position] == dot {
+                    return position
+                }
+            }
+            index -= 8
+        }
+        while index > 0 {
+            index -= 1
+            if base[index] == dot { return index }
+        }
+        return nil
     }
 }

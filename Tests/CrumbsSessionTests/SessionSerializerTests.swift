@@ -160,4 +160,20 @@ extension String {
         if let index = copy.lastIndex(of: character) { copy.replaceSubrange(index...index, with: String(replacement)) }
         return copy
     }
+
+    /// The word-at-a-time search for the last `.` finds what `lastIndex(of:)` finds, for
+    /// every string of up to 20 bytes over `.`, `a` and the byte just below `.` (`-`, which a
+    /// careless word test would take for one), cut at every length.
+    @Test func findsTheLastDotAsLastIndexDoes() {
+        let alphabet: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: "a"), UInt8(ascii: "-")]
+        var generator = SplitMix64(seed: testSeed(default: 11, "findsTheLastDotAsLastIndexDoes"))
+        for _ in 0..<5_000 {
+            let bytes = (0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            bytes.withUnsafeBufferPointer { buffer in
+                for end in 0...bytes.count {
+                    #expect(SignedCookieLayout.lastDot(in: buffer, before: end) == bytes[..<end].lastIndex(of: UInt8(ascii: ".")), "\(bytes) \(end)")
+                }
+            }
+        }
+    }
 }
