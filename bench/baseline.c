@@ -18,7 +18,8 @@
  *   output buffer.
  *
  * It understands only the flat sessions the lesson writes ({"count":N,"goodnight":"...",
- * "hello":"..."} with plain ASCII strings); anything else starts a fresh session. That is
+ * "hello":"..."} with plain ASCII strings, compressed or not); anything else starts a fresh
+ * session. That is
  * enough for the benchmark and keeps it the lower bound of what Crumbs must do.
  *
  * Usage: baseline PORT KEYFILE [THREADS [PAGEFILE]]    (prints "listening on PORT")
@@ -65,7 +66,7 @@ static size_t page_body_n;
 
 struct loop {
     EVP_MAC_CTX *mac;
-    z_stream standard, small;
+    z_stream standard, small, inflater;
 };
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -145,10 +146,10 @@ static int json_string(const char *json, const char *key, size_t key_n, char *ou
 
 static int open_session(struct loop *l, const char *value, size_t n, struct session *s) {
     const char *sig_dot = memrchr(value, '.', n);
-    if (!sig_dot || value[0] == '.') return 0;
+    if (!sig_dot) return 0;
     const char *ts_dot = memrchr(value, '.', (size_t)(sig_dot - value));
     if (!ts_dot) return 0;
-    unsigned char sig[32], expected[20], ts[8], payload[4096];
+    unsigned char sig[32], expected[20], ts[8], payload[16384], packed[4096];
     size_t sig_n = n - (size_t)(sig_dot + 1 - value);
     if (sig_n != 27 || b64_decode(sig_dot + 1, sig_n, sig) != 20) return 0;
     hmac(l, value, (size_t)(sig_dot - value), expected);
@@ -161,9 +162,23 @@ static int open_session(struct loop *l, const char *value, size_t n, struct sess
     for (long i = 0; i < tsn; i++) stamp = stamp << 8 | ts[i];
     long long age = (long long)time(NULL) - stamp;
     if (age < 0 || age > 31LL * 24 * 3600) return 0;
-    if ((size_t)(ts_dot - value) * 3 / 4 + 1 >= sizeof payload) return 0;
-    long pn = b64_decode(value, (size_t)(ts_dot - value), payload);
+    int compressed = value[0] == '.';
+    const char *text = value + compressed;
+    if (ts_dot < text) return 0;
+    if ((size_t)(ts_dot - text) * 3 / 4 + 1 >= sizeof packed) return 0;
+    long pn = b64_decode(text, (size_t)(ts_dot - text), compressed ? packed : payload);
     if (pn < 0) return 0;
+    if (compressed) {
+        /* A compressed payload (itsdangerous' leading "."), inflated by a kept stream reset
+         * per message, as Crumbs does; at most the buffer, as Crumbs' inflate limit. */
+        inflateReset(&l->inflater);
+        l->inflater.next_in = packed;
+        l->inflater.avail_in = (unsigned)pn;
+        l->inflater.next_out = payload;
+        l->inflater.avail_out = sizeof payload - 1;
+        if (inflate(&l->inflater, Z_FINISH) != Z_STREAM_END || l->inflater.avail_in != 0) return 0;
+        pn = (long)(sizeof payload - 1 - l->inflater.avail_out);
+    }
     payload[pn] = 0;
     const char *count = strstr((char *)payload, "\"count\":");
     s->count = count ? strtoll(count + 8, NULL, 10) : 0;
@@ -377,6 +392,7 @@ static struct event_base *new_loop(void) {
     EVP_MAC_init(l->mac, derived_key, 20, params);
     deflateInit2(&l->standard, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
     deflateInit2(&l->small, Z_DEFAULT_COMPRESSION, Z_DEFLATED, MAX_WBITS, 1, Z_DEFAULT_STRATEGY);
+    inflateInit(&l->inflater);
 
     /* The same event base Crumbs runs: a changelist folds the read-off/write-on pair evhttp
      * asks for around every reply into one epoll_ctl, so the ceiling gets it too. */
