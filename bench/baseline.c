@@ -17,6 +17,11 @@
  *   table-driven base64, no printf, the reply written straight into the request's own
  *   output buffer.
  *
+ * One shortcut is left out on purpose, because Crumbs may not take it: Crumbs signs with
+ * OpenSSL's HMAC, and so does this server. HMAC built by hand over OpenSSL's SHA1_* with the
+ * padded keys hashed once would cost 3.2k instructions a MAC instead of 4.9k (callgrind,
+ * 80-byte messages), 3.4k fewer for a request that verifies and signs.
+ *
  * It understands only the flat sessions the lesson writes ({"count":N,"goodnight":"...",
  * "hello":"..."} with plain ASCII strings, compressed or not); anything else starts a fresh
  * session. That is
@@ -108,6 +113,14 @@ static long b64_decode(const char *in, size_t n, unsigned char *out) {
     return o;
 }
 
+/* Seconds since the epoch, as Crumbs and Python's int(time.time()) read them: not time(),
+ * which glibc serves from the clock tick, a few milliseconds late after each second begins. */
+static long long now_seconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec;
+}
+
 static void hmac(struct loop *l, const char *msg, size_t n, unsigned char out[20]) {
     size_t len;
     EVP_MAC_init(l->mac, NULL, 0, NULL);
@@ -160,7 +173,7 @@ static int open_session(struct loop *l, const char *value, size_t n, struct sess
     if (tsn < 1 || tsn > 7) return 0;
     long long stamp = 0;
     for (long i = 0; i < tsn; i++) stamp = stamp << 8 | ts[i];
-    long long age = (long long)time(NULL) - stamp;
+    long long age = now_seconds() - stamp;
     if (age < 0 || age > 31LL * 24 * 3600) return 0;
     int compressed = value[0] == '.';
     const char *text = value + compressed;
@@ -240,7 +253,7 @@ static size_t sign_session(struct loop *l, const struct session *s, char *out) {
         }
     }
     out[o++] = '.';
-    unsigned long long now = (unsigned long long)time(NULL);
+    unsigned long long now = (unsigned long long)now_seconds();
     unsigned char ts[8];
     int tn = 0;
     for (int shift = 56; shift >= 0; shift -= 8)
