@@ -294,6 +294,21 @@ final class LiveApp {
         #expect(try app.get("/sessions/x", method: "OPTIONS").header("Allow") == "GET, HEAD, PUT, DELETE, OPTIONS")
     }
 
+    /// Each route takes exactly the methods its `Allow` header lists; the rest get 405.
+    @Test func eachRouteTakesTheMethodsItLists() throws {
+        let app = try LiveApp()
+        let allowed: [(path: String, methods: Set<String>)] = [
+            ("/", ["GET", "HEAD", "OPTIONS"]), ("/crumbs", ["GET", "HEAD", "DELETE", "OPTIONS"]),
+            ("/sessions", ["GET", "HEAD", "DELETE", "OPTIONS"]), ("/sessions/x", ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]),
+        ]
+        for (path, methods) in allowed {
+            for method in ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST", "PATCH"] {
+                let status = try app.get(path, method: method).status
+                #expect((status == 405) == !methods.contains(method), "\(method) \(path): \(status)")
+            }
+        }
+    }
+
     @Test func cookiesSignedWithAnOlderKeyAreReadAndResigned() throws {
         let old = Array("the old secret key, still trusted".utf8)
         let app = try LiveApp(keys: [LiveApp.secret, old])
