@@ -317,7 +317,13 @@ final class EventLoop: @unchecked Sendable {
         if response.status != 204 && response.status != 304 {
             withDecimalCString(response.bodyCount) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
         }
-        if let shared = response.sharedBody {
+        // evhttp sends whatever body it is given, even to HEAD (RFC 9110 §9.3.2: none, with
+        // the length a GET would have) and with 204 and 304 (none at all): the transport frames.
+        let sendsBody = response.status != 204 && response.status != 304
+            && evhttp_request_get_command(request) != EVHTTP_REQ_HEAD
+        if !sendsBody {
+            // Nothing to send.
+        } else if let shared = response.sharedBody {
             _ = evbuffer_add_reference(
                 replyBuffer, shared.bytes.baseAddress, shared.count, sharedBodyReleaseCallback,
                 Unmanaged.passRetained(shared).toOpaque())
@@ -343,6 +349,8 @@ final class EventLoop: @unchecked Sendable {
         }
         let left = evbuffer_get_length(replyBuffer)
         if left > 0 { evbuffer_drain(replyBuffer, left) }
+        // The reply holds its own reference now; the loop's reused response keeps none.
+        response.sharedBody = nil
     }
 }
 

@@ -93,8 +93,11 @@ public final class RawHTTPClient {
             if let end = pending.firstRange(of: separator) {
                 let head = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
                 var lines = head.components(separatedBy: "\r\n")
-                let statusLine = lines.removeFirst().split(separator: " ")
-                guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+                let firstLine = lines.removeFirst()
+                let statusLine = firstLine.split(separator: " ")
+                // (A body sent where none belongs, after HEAD, would sit in front of the next
+                // status line: the line must start the response.)
+                guard firstLine.hasPrefix("HTTP/1."), statusLine.count >= 2, let status = Int(statusLine[1]) else {
                     throw RawHTTPError(description: "bad status line in \(head)")
                 }
                 let headers = lines.compactMap { line -> (String, String)? in
