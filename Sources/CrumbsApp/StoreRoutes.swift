@@ -256,6 +256,10 @@ final class StoreRoutes {
     }
 
     private func applyBatch(_ sid: String, _ members: [WaitingChange], base: [UInt8], number: Int) {
+        // A request answered at its deadline (while a read or a pause went by) has had its
+        // 503: its change is dropped, as a lone change stops trying once answered.
+        let members = members.filter { !$0.held.isAnswered }
+        guard !members.isEmpty else { return finishBatch(sid) }
         guard var session = try? StoredSession(decoding: base) else { return runInTurn(sid, members) }
         var outcomes: [Outcome] = []
         for member in members {
