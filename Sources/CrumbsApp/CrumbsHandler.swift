@@ -71,7 +71,7 @@ public final class CrumbsHandler: HTTPHandler {
             response = ErrorResponse.make(404, "no route for \(path)", extra: [("path", .string(path))])
             return
         }
-        guard let method = request.method, route.allows(method) else {
+        guard let method = request.method, route.allowedMethods.contains(method) else {
             response = ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
             return
         }
@@ -114,8 +114,7 @@ public final class CrumbsHandler: HTTPHandler {
         // A new session is simply the defaults, built once.
         if session.values.isEmpty {
             session.values = Self.defaultSession
-            session.defaultLessonCount = 0
-        } else if session.defaultLessonCount == nil {
+        } else if !session.wasDefaultLessonSession {
             // (A default lesson session holds each default already, or count 0, which its
             // default replaces with itself: the loop would change nothing.)
             for (name, value) in Self.sessionDefaults where !(session.values[name]?.isTruthy ?? false) {
@@ -128,9 +127,7 @@ public final class CrumbsHandler: HTTPHandler {
                 response = ErrorResponse.countNotIncrementable(session.values["count"])
                 return
             }
-            let wasDefault = session.defaultLessonCount != nil
             session.values["count"] = .integer(count + 1)
-            if wasDefault && count + 1 <= DefaultLessonSession.largestCount { session.defaultLessonCount = count + 1 }
         }
         guard let value = session.values[key] else {
             response = ErrorResponse.unknownKey(key, in: session.values)
@@ -180,13 +177,11 @@ public final class CrumbsHandler: HTTPHandler {
 
     /// A session as a request found it, and what the route did to it.
     struct Session {
-        /// Any change forgets `defaultLessonCount`; a route that keeps the session a default
-        /// one says so again after its change.
-        var values: JSONObject { didSet { defaultLessonCount = nil } }
+        var values: JSONObject
         var modified = false
-        /// Set while `values` is the default lesson session with this count
-        /// (`DefaultLessonSession`), so that writing it needs no second look.
-        var defaultLessonCount: Int64? = nil
+        /// Whether the cookie held a default lesson session (`DefaultLessonSession`), whose
+        /// values are the lesson's defaults already.
+        var wasDefaultLessonSession = false
     }
 
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
@@ -195,7 +190,7 @@ public final class CrumbsHandler: HTTPHandler {
         let now = configuration.clock()
         let verified = cookies.withValue(named: configuration.sessionCookieName) { try? codec.decode($0, now: now) }
         guard let verified = verified ?? nil else { return Session(values: JSONObject()) }
-        return Session(values: verified.values, defaultLessonCount: verified.defaultLessonCount)
+        return Session(values: verified.values, wasDefaultLessonSession: verified.defaultLessonCount != nil)
     }
 
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is
@@ -210,9 +205,7 @@ public final class CrumbsHandler: HTTPHandler {
         }
         // Written into the context's buffer, then copied into the response.
         do {
-            try writeSessionCookie(
-                session.values, defaultLessonCount: session.defaultLessonCount, headers: context.cookieHeaders,
-                into: &context.sessionHeader)
+            try writeSessionCookie(session.values, headers: context.cookieHeaders, into: &context.sessionHeader)
         } catch {
             response = ErrorResponse.make(503, "the session could not be encrypted; try again")
             return
@@ -245,14 +238,12 @@ public final class CrumbsHandler: HTTPHandler {
     static let varyCookie = HTTPHeader("Vary", "Cookie")
 
     /// Replaces `bytes` with the `Set-Cookie` value carrying `values`, signed or encrypted now.
-    private func writeSessionCookie(
-        _ values: JSONObject, defaultLessonCount: Int64? = nil, headers: CookieHeaders, into bytes: inout [UInt8]
-    ) throws(CryptoError) {
+    private func writeSessionCookie(_ values: JSONObject, headers: CookieHeaders, into bytes: inout [UInt8]) throws(CryptoError) {
         let now = configuration.clock()
         bytes.removeAll(keepingCapacity: true)
         guard configuration.permanentSessions else {
             try headers.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
-                try codec.encode(values, now: now, into: &bytes, defaultLessonCount: defaultLessonCount)
+                try codec.encode(values, now: now, into: &bytes)
             }
             return
         }

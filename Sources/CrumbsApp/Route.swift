@@ -32,22 +32,18 @@ enum Route: Equatable {
 
     private static let sessionsPrefix = Array("/sessions/".utf8)
 
-    /// `allowedMethods.contains(method)`, without building the array on every request.
-    func allows(_ method: HTTPMethod) -> Bool {
-        switch (self, method) {
-        case (_, .get), (_, .head), (_, .options): return true
-        case (.sessionValue, .put), (.sessionValue, .delete), (.wholeSession, .delete), (.crumbs, .delete): return true
-        default: return false
+    /// Each list made once: this is checked on every request.
+    var allowedMethods: [HTTPMethod] {
+        switch self {
+        case .sessionValue: return Self.sessionValueMethods
+        case .wholeSession, .crumbs: return Self.deletableMethods
+        case .page: return Self.pageMethods
         }
     }
 
-    var allowedMethods: [HTTPMethod] {
-        switch self {
-        case .sessionValue: return [.get, .head, .put, .delete, .options]
-        case .wholeSession, .crumbs: return [.get, .head, .delete, .options]
-        case .page: return [.get, .head, .options]
-        }
-    }
+    private static let sessionValueMethods: [HTTPMethod] = [.get, .head, .put, .delete, .options]
+    private static let deletableMethods: [HTTPMethod] = [.get, .head, .delete, .options]
+    private static let pageMethods: [HTTPMethod] = [.get, .head, .options]
 }
 
 extension [HTTPMethod] {

@@ -32,12 +32,10 @@ public final class SessionCodec {
         return String(decoding: cookie, as: UTF8.self)
     }
 
-    /// Appends the cookie value to `output` (`defaultLessonCount` as `SessionSerializer.encode`).
-    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8], defaultLessonCount: Int64? = nil)
-        throws(CryptoError)
-    {
+    /// Appends the cookie value to `output`.
+    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) throws(CryptoError) {
         switch mode {
-        case .signed: serializer.encode(values, now: now, into: &output, defaultLessonCount: defaultLessonCount)
+        case .signed: serializer.encode(values, now: now, into: &output)
         case .encrypted: output.append(contentsOf: try encryptor.encode(values, now: now).utf8)
         }
     }

@@ -58,13 +58,10 @@ public final class SessionSerializer {
         return String(decoding: cookie, as: UTF8.self)
     }
 
-    /// Appends the cookie value to `output`. `defaultLessonCount`, if given, says that
-    /// `values` is the default lesson session with that count (as `VerifiedSession` told, with
-    /// the count changed since at most), which then needs no checking.
-    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8], defaultLessonCount: Int64? = nil) {
-        assert(defaultLessonCount == nil || defaultLessonCount == DefaultLessonSession.count(of: values))
+    /// Appends the cookie value to `output`.
+    public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         let start = output.count
-        if let count = defaultLessonCount ?? DefaultLessonSession.count(of: values) {
+        if let count = DefaultLessonSession.count(of: values) {
             DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
             appendSignature(now: now, from: start, to: &output)
             return

@@ -5,7 +5,7 @@ public struct VerifiedSession: Equatable, Sendable {
     /// Which secret key verified it: 0 is the current key, higher ones are older keys.
     public let keyIndex: Int
     public let wasCompressed: Bool
-    /// The count, if the session is a default lesson session (`DefaultLessonSession`): a
-    /// route that changes nothing but the count can have it written without looking again.
+    /// The count, if the session is a default lesson session (`DefaultLessonSession`), whose
+    /// members are the lesson's defaults already.
     public var defaultLessonCount: Int64? = nil
 }
