@@ -88,6 +88,7 @@ let package = Package(
             ]),
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "HTTPTestSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(
             name: "CrumbsAppTests",
             dependencies: ["CrumbsApp", "CrumbsSession", "EventHTTP", "HTTPTestSupport", "RedisClient"]),

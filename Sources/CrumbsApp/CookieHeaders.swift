@@ -7,6 +7,7 @@ import EventHTTP
 /// references would retain each.
 final class CookieHeaders {
     let overHTTPS: Bool
+    /// The session cookie, dated for permanent sessions.
     let session: SetCookie.Renderer
     /// What deletes the session cookie (Werkzeug's `delete_cookie`, same attributes).
     let expiredSession: HTTPHeader
@@ -19,7 +20,14 @@ final class CookieHeaders {
     init(_ configuration: AppConfiguration, overHTTPS: Bool) {
         self.overHTTPS = overHTTPS
         let template = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
-        session = SetCookie.Renderer(template)
+        if configuration.permanentSessions {
+            // Flask's permanent session: `Expires` now plus the lifetime, and `Max-Age`.
+            var dated = template
+            dated.maxAge = configuration.sessionLifetimeSeconds
+            session = SetCookie.Renderer(dated, dated: true)
+        } else {
+            session = SetCookie.Renderer(template)
+        }
         expiredSession = HTTPHeader("Set-Cookie", template.expired().headerValue)
         var mouseCookie = CookieHeaders.mouseCookie
         mouseCookie.secure = overHTTPS

@@ -241,17 +241,11 @@ public final class CrumbsHandler: HTTPHandler {
     private func writeSessionCookie(_ values: JSONObject, headers: CookieHeaders, into bytes: inout [UInt8]) throws(CryptoError) {
         let now = configuration.clock()
         bytes.removeAll(keepingCapacity: true)
-        guard configuration.permanentSessions else {
-            try headers.session.writeHeaderValue(into: &bytes) { (bytes) throws(CryptoError) in
-                try codec.encode(values, now: now, into: &bytes)
-            }
-            return
+        // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
+        try headers.session.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
+            (bytes) throws(CryptoError) in
+            try codec.encode(values, now: now, into: &bytes)
         }
-        var cookie = configuration.sessionCookieTemplate(overHTTPS: headers.overHTTPS)
-        cookie.value = try codec.encode(values, now: now)
-        cookie.expires = now + configuration.sessionLifetimeSeconds
-        cookie.maxAge = configuration.sessionLifetimeSeconds
-        bytes.append(contentsOf: cookie.headerValue.utf8)
     }
 
     // MARK: Bodies and checks

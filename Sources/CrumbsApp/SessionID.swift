@@ -5,8 +5,11 @@ import CrumbsSession
 enum SessionID {
     static let length = 43
 
-    static func new() throws(CryptoError) -> String {
-        Base64URL.encodeToString(try SecureRandom.bytes(count: 32))
+    static func new(from pool: inout SecureRandomPool) throws(CryptoError) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(length)
+        try pool.withBytes(count: 32) { Base64URL.encode($0, into: &text) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The cookie's value when it has the form of an id; anything else is no session, and

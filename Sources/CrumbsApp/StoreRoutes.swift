@@ -31,6 +31,8 @@ final class StoreRoutes {
     private var retryTimers: [Int: LoopTimer] = [:]
     private var nextRetry = 0
     private var random = SystemRandomNumberGenerator()
+    /// This loop's session ids come from here.
+    private var randomPool = SecureRandomPool()
     /// The bytes each session held when this loop last read or wrote it: the expected value
     /// of a change's compare-and-set, so that a change costs one command, not a read and a
     /// write. Only ever a guess: a stale one fails the compare-and-set, which returns what the
@@ -42,19 +44,28 @@ final class StoreRoutes {
     /// retries without a pause, so a loser may need many tries).
     static let maximumAttempts = 64
 
-    static let lessonDefaults: [(key: String, value: MessagePackValue)] = [
-        ("hello", .string("World")), ("goodnight", .string("Moon")), ("count", .int(0)),
+    /// The lesson's defaults, encoded once.
+    static let lessonDefaults: [StoredSession.Member] = [
+        .init(key: "hello", value: .string("World")), .init(key: "goodnight", value: .string("Moon")),
+        .init(key: "count", value: .int(0)),
     ]
 
     /// Reads the signed (or encrypted) session cookies of cookie mode and of Flask, with the
     /// keys of `--secret-key-file`, so that switching a deployment to Redis logs nobody out.
     private let cookieCodec: SessionCodec
+    /// The session cookie's attributes, for plain HTTP and for HTTPS, and the buffer its
+    /// header is written into.
+    private let plainSessionCookie: SetCookie.Renderer
+    private let httpsSessionCookie: SetCookie.Renderer
+    private var cookieBytes: [UInt8] = []
 
     init(configuration: AppConfiguration, settings: SessionStoreSettings, loop: EventLoopHandle, cookieCodec: SessionCodec) {
         self.configuration = configuration
         self.cookieCodec = cookieCodec
         self.settings = settings
         self.loop = loop
+        plainSessionCookie = SetCookie.Renderer(configuration.sessionCookieTemplate(overHTTPS: false), dated: true)
+        httpsSessionCookie = SetCookie.Renderer(configuration.sessionCookieTemplate(overHTTPS: true), dated: true)
         let logger = Logger(label: "crumbs")
         let connection = RedisConnection(
             endpoint: settings.endpoint, loop: loop, maximumInFlight: settings.maxInFlight,
@@ -130,7 +141,7 @@ final class StoreRoutes {
     /// `show_session(key)` on a stored session: the lesson's defaults where a value is
     /// falsy, a visit to `count` counted.
     static func showSession(key: String, in session: inout StoredSession, cookies: RequestCookies) -> Outcome {
-        for (name, value) in lessonDefaults where !(session[name]?.isTruthy ?? false) { session[name] = value }
+        for member in lessonDefaults where !session.isTruthy(member.key) { session.set(member) }
         if key == "count" {
             guard case .int(let count)? = session["count"], count < Int64.max else {
                 return .refuse(ErrorResponse.countNotIncrementable(session["count"]?.json))
@@ -443,10 +454,10 @@ final class StoreRoutes {
     private func create(_ session: StoredSession, _ answer: HTTPResponse, _ held: HeldRequest, overHTTPS: Bool) {
         let bytes = session.encoded()
         if let refusal = tooLarge(bytes) { return held.reply { $0 = refusal } }
-        guard let sid = try? SessionID.new() else {
+        guard let sid = try? SessionID.new(from: &randomPool) else {
             return held.reply { $0 = ErrorResponse.make(503, "no random session id could be drawn; try again") }
         }
-        store.compareAndSet(sid, expected: nil, new: bytes) { [weak self] result in
+        store.create(sid, bytes) { [weak self] result in
             guard let self else { return }
             if case .success(.applied) = result { remember(sid, bytes) }
             held.reply { response in
@@ -508,13 +519,22 @@ final class StoreRoutes {
         return response
     }
 
-    /// Flask-Session's cookie: the id, `Expires` from the lifetime, no `Max-Age`.
+    /// Flask-Session's cookie: the id, `Expires` from the lifetime, no `Max-Age`; written from
+    /// attributes rendered once, as cookie mode writes its own.
     private func withCookie(_ answer: HTTPResponse, sid: String, overHTTPS: Bool) -> HTTPResponse {
-        var cookie = configuration.sessionCookieTemplate(overHTTPS: overHTTPS)
-        cookie.value = sid
-        cookie.expires = configuration.clock() + configuration.sessionLifetimeSeconds
-        var response = Self.varied(answer)
-        response.addHeader("Set-Cookie", cookie.headerValue)
+        var response = answer
+        response.append(CrumbsHandler.varyCookie)
+        // The loop's buffer, moved out for the header and back after.
+        var bytes: [UInt8] = []
+        swap(&bytes, &cookieBytes)
+        defer { swap(&bytes, &cookieBytes) }
+        bytes.removeAll(keepingCapacity: true)
+        let expires = configuration.clock() + configuration.sessionLifetimeSeconds
+        // A session id is base64url: nothing to quote.
+        (overHTTPS ? httpsSessionCookie : plainSessionCookie).writeHeaderValue(into: &bytes, expires: expires) {
+            $0.append(contentsOf: sid.utf8)
+        }
+        response.appendHeader(named: "Set-Cookie", value: bytes.span)
         return response
     }
 

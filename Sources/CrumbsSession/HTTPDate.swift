@@ -1,17 +1,72 @@
 /// RFC 9110 §5.6.7 IMF-fixdate, e.g. `Thu, 01 Jan 1970 00:00:00 GMT`, computed without
 /// Foundation or the C locale.
 public enum HTTPDate {
-    private static let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    private static let weekdays: StaticString = "ThuFriSatSunMonTueWed"
+    private static let months: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
     public static func format(epochSeconds: Int64) -> String {
+        var bytes: [UInt8] = []
+        write(epochSeconds: epochSeconds, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the date's bytes: a session cookie's `Expires` is written with every reply,
+    /// and string interpolation cost twenty times as much.
+    public static func write(epochSeconds: Int64, into bytes: inout [UInt8]) {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondsOfDay = epochSeconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        let weekday = weekdays[Int(((days % 7) + 7) % 7)]
-        func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let time = "\(twoDigits(secondsOfDay / 3600)):\(twoDigits(secondsOfDay / 60 % 60)):\(twoDigits(secondsOfDay % 60))"
-        return "\(weekday), \(twoDigits(day)) \(months[Int(month - 1)]) \(year) \(time) GMT"
+        appendName(weekdays, Int(((days % 7) + 7) % 7), into: &bytes)
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(UInt8(ascii: " "))
+        appendTwoDigits(day, into: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        appendName(months, Int(month - 1), into: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        appendDecimal(year, into: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        appendTwoDigits(secondsOfDay / 3600, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondsOfDay / 60 % 60, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendTwoDigits(secondsOfDay % 60, into: &bytes)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(UInt8(ascii: "G"))
+        bytes.append(UInt8(ascii: "M"))
+        bytes.append(UInt8(ascii: "T"))
+    }
+
+    private static func appendName(_ names: StaticString, _ index: Int, into bytes: inout [UInt8]) {
+        let start = names.utf8Start + 3 * index
+        bytes.append(start[0])
+        bytes.append(start[1])
+        bytes.append(start[2])
+    }
+
+    /// At least two digits, as `%02d` writes them.
+    private static func appendTwoDigits(_ value: Int64, into bytes: inout [UInt8]) {
+        if value < 10 { bytes.append(UInt8(ascii: "0")) }
+        appendDecimal(value, into: &bytes)
+    }
+
+    private static func appendDecimal(_ value: Int64, into bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { digits in
+            repeat {
+                digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            while count > 0 {
+                count -= 1
+                bytes.append(digits[count])
+            }
+        }
     }
 
     /// Howard Hinnant's days-to-civil algorithm for the proleptic Gregorian calendar.

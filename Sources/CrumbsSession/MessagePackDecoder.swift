@@ -38,6 +38,23 @@ public struct MessagePackDecoder {
         return members
     }
 
+    /// Python's truth of the value `bytes` hold, when its first byte decides it (nil, the
+    /// booleans, small integers, short strings, arrays and maps): nil for anything else,
+    /// which is decoded instead. `bytes` must hold one whole valid value, as a session's
+    /// members do (each was read or written whole).
+    static func truthFromHeader(_ bytes: [UInt8]) -> Bool? {
+        guard let first = bytes.first else { return nil }
+        switch first {
+        case 0x00: return false
+        case 0x01...0x7F, 0xE0...0xFF: return true
+        case 0xC0, 0xC2: return false
+        case 0xC3: return true
+        case 0x80, 0x90, 0xA0: return false
+        case 0x81...0x8F, 0x91...0x9F, 0xA1...0xBF: return true
+        default: return nil
+        }
+    }
+
     private mutating func readMapHeader() throws(MessagePackError) -> Int? {
         let first = try byte()
         switch first {

@@ -52,39 +52,72 @@ public struct SetCookie: Equatable, Sendable {
     /// The header value: `name=value` then the attributes in `dump_cookie`'s fixed order
     /// `Domain, Expires, Max-Age, Secure, HttpOnly, Path, SameSite, Partitioned`.
     public var headerValue: String {
-        var parts = ["\(name)=\(Self.quotedIfNeeded(value))"]
-        if let domain, !domain.isEmpty { parts.append("Domain=\(Self.normalizedDomain(domain))") }
-        if let expires { parts.append("Expires=\(HTTPDate.format(epochSeconds: expires))") }
+        var bytes = Array("\(name)=\(Self.quotedIfNeeded(value))".utf8)
+        bytes.append(contentsOf: attributesBeforeExpires.utf8)
+        if let expires {
+            bytes.append(contentsOf: "; Expires=".utf8)
+            HTTPDate.write(epochSeconds: expires, into: &bytes)
+        }
+        bytes.append(contentsOf: attributesAfterExpires.utf8)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `; Domain=…`, or nothing.
+    private var attributesBeforeExpires: String {
+        guard let domain, !domain.isEmpty else { return "" }
+        return "; Domain=\(Self.normalizedDomain(domain))"
+    }
+
+    private var attributesAfterExpires: String {
+        var parts: [String] = []
         if let maxAge { parts.append("Max-Age=\(maxAge)") }
         if secure || partitioned { parts.append("Secure") }
         if httpOnly { parts.append("HttpOnly") }
         if let path { parts.append("Path=\(Self.percentEncodedPath(path))") }
         if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
         if partitioned { parts.append("Partitioned") }
-        return parts.joined(separator: "; ")
+        return parts.map { "; " + $0 }.joined()
     }
 
-    /// The header value for this cookie's attributes with another value: everything but the
-    /// value rendered once, for the request path, where only the value changes.
+    /// The header value for this cookie's attributes with another value (and, for a dated
+    /// renderer, another `Expires`): everything else rendered once, for the request path,
+    /// where only the value and the date change.
     public struct Renderer: Sendable {
         private let prefix: [UInt8]
+        /// Up to the date (`; Expires=` included) for a dated renderer; else empty.
+        private let beforeDate: [UInt8]
         private let suffix: [UInt8]
+        /// Whether each header carries an `Expires` of its own.
+        public let isDated: Bool
 
-        public init(_ template: SetCookie) {
-            var empty = template
-            empty.value = ""
-            let rendered = Array(empty.headerValue.utf8)
+        /// - Parameter dated: the header gets an `Expires` given with each value (the
+        ///   template's own `expires` is then ignored); otherwise the template's is kept.
+        public init(_ template: SetCookie, dated: Bool = false) {
             prefix = Array((template.name + "=").utf8)
-            suffix = Array(rendered[prefix.count...])
+            isDated = dated
+            if dated {
+                beforeDate = Array((template.attributesBeforeExpires + "; Expires=").utf8)
+                suffix = Array(template.attributesAfterExpires.utf8)
+            } else {
+                var empty = template
+                empty.value = ""
+                beforeDate = []
+                suffix = Array(empty.headerValue.utf8.dropFirst(prefix.count))
+            }
         }
 
         /// Appends the header value's bytes to `bytes`, with the value `writeValue` appends,
-        /// which must not need quoting (session values are base64url and dots).
+        /// which must not need quoting (session values are base64url and dots); `expires`
+        /// (seconds since the epoch) is written for a dated renderer only.
         public func writeHeaderValue<Failure: Error>(
-            into bytes: inout [UInt8], _ writeValue: (inout [UInt8]) throws(Failure) -> Void
+            into bytes: inout [UInt8], expires: Int64 = 0, _ writeValue: (inout [UInt8]) throws(Failure) -> Void
         ) throws(Failure) {
             bytes.append(contentsOf: prefix)
             try writeValue(&bytes)
+            if isDated {
+                bytes.append(contentsOf: beforeDate)
+                HTTPDate.write(epochSeconds: expires, into: &bytes)
+            }
             bytes.append(contentsOf: suffix)
         }
     }

@@ -7,6 +7,18 @@ public struct StoredSession: Equatable, Sendable {
         public let key: String
         let encodedKey: [UInt8]
         var encodedValue: [UInt8]
+
+        init(key: String, encodedKey: [UInt8], encodedValue: [UInt8]) {
+            self.key = key
+            self.encodedKey = encodedKey
+            self.encodedValue = encodedValue
+        }
+
+        /// A member encoded once, to be set in many sessions (`set(_:)`) without encoding
+        /// its key and value each time.
+        public init(key: String, value: MessagePackValue) {
+            self.init(key: key, encodedKey: MessagePackEncoder.encode(.string(key)), encodedValue: MessagePackEncoder.encode(value))
+        }
     }
 
     /// Flask-Session marks a permanent session with this member, first in every new one.
@@ -70,6 +82,24 @@ public struct StoredSession: Equatable, Sendable {
             case (nil, nil): break
             }
         }
+    }
+
+    /// `session[member.key] = value`, from a member encoded beforehand.
+    public mutating func set(_ member: Member) {
+        if let index = index(of: member.key) {
+            members[index].encodedValue = member.encodedValue
+        } else {
+            members.append(member)
+        }
+    }
+
+    /// Python's truth of a member's value (false for a missing one), read from the value's
+    /// first bytes where they decide it, without decoding the value.
+    public func isTruthy(_ key: String) -> Bool {
+        guard let index = index(of: key) else { return false }
+        let value = members[index].encodedValue
+        if let truth = MessagePackDecoder.truthFromHeader(value) { return truth }
+        return (try? MessagePackDecoder.decode(value))?.isTruthy ?? false
     }
 
     /// The session as JSON, members sorted as Python's `json.dumps(sort_keys=True)` sorts.

@@ -1,3 +1,5 @@
+import Glibc
+
 /// One response header, kept as the bytes a response stores it as (name, NUL, value, NUL),
 /// so a header built once is added to each reply by copying them. A NUL inside the name or
 /// value ends it there, as it would for evhttp, and cannot shift the headers after it.
@@ -5,6 +7,23 @@ public struct HTTPHeader: Sendable, Equatable {
     let bytes: [UInt8]
 
     public init(_ name: String, _ value: String) {
-        bytes = Array(name.utf8.prefix { $0 != 0 }) + [0] + Array(value.utf8.prefix { $0 != 0 }) + [0]
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count + value.utf8.count + 2)
+        Self.appendUpToNUL(name, to: &bytes)
+        Self.appendUpToNUL(value, to: &bytes)
+        self.bytes = bytes
+    }
+
+    /// The string's bytes up to its first NUL, then a NUL: one memchr and one copy over its
+    /// contiguous UTF-8 (walking the UTF-8 view cost ~40 instructions a byte, and store
+    /// mode builds a cookie header for each reply).
+    private static func appendUpToNUL(_ string: String, to bytes: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { text in
+            guard let base = text.baseAddress else { return }
+            let length = memchr(base, 0, text.count).map { UnsafeRawPointer(base).distance(to: $0) } ?? text.count
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<length]))
+        }
+        bytes.append(0)
     }
 }

@@ -26,6 +26,8 @@ public final class RedisConnection {
     private var reconnectTimer: LoopTimer?
     private var backoffSeconds = RedisConnection.firstBackoff
     public private(set) var state = State.disconnected
+    /// The buffer each command is written into, kept for the next.
+    private var commandBytes: [UInt8] = []
     /// Commands sent whose reply (or failure) has not come back yet.
     public private(set) var inFlight = 0
 
@@ -86,51 +88,44 @@ public final class RedisConnection {
         if endpoint.database != 0 { sendInternal([Array("SELECT".utf8), Array(String(endpoint.database).utf8)], what: "SELECT") }
     }
 
-    /// Sends one command (binary-safe arguments); `callback` runs once, on the loop, with the
-    /// reply or the reason there is none (at once when the command could not be sent).
-    public func send(_ arguments: [[UInt8]], _ callback: @escaping (Result<RedisReply, RedisFailure>) -> Void) {
+    /// Sends the command `write` writes (binary-safe arguments); `callback` runs once, on the
+    /// loop, with the reply or the reason there is none (at once when the command could not
+    /// be sent).
+    public func send(
+        _ write: (inout RedisCommand) -> Void, _ callback: @escaping (Result<RedisReply, RedisFailure>) -> Void
+    ) {
         guard state == .connected, let context else { return callback(.failure(.notConnected)) }
         guard inFlight < maximumInFlight else { return callback(.failure(.tooManyInFlight)) }
-        issue(arguments, on: context, callback)
+        issue(write, on: context, callback)
     }
 
     private func sendInternal(_ arguments: [[UInt8]], what: String) {
         guard let context else { return }
-        issue(arguments, on: context) { [log, endpoint] result in
+        issue({ command in for argument in arguments { command.append(argument) } }, on: context) { [log, endpoint] result in
             if case .success(.error(let message)) = result { log(.problem("Redis refused \(what) at \(endpoint): \(message)")) }
         }
     }
 
     private func issue(
-        _ arguments: [[UInt8]], on context: UnsafeMutablePointer<redisAsyncContext>,
+        _ write: (inout RedisCommand) -> Void, on context: UnsafeMutablePointer<redisAsyncContext>,
         _ callback: @escaping (Result<RedisReply, RedisFailure>) -> Void
     ) {
+        // The connection's buffer, moved out for the command and back after: hiredis copies
+        // the command into its own output buffer during the call.
+        var storage: [UInt8] = []
+        swap(&storage, &commandBytes)
+        var command = RedisCommand(reusing: storage)
+        write(&command)
+        let start = command.finish()
         let pending = PendingCommand(connection: self, callback: callback)
         let privdata = Unmanaged.passRetained(pending).toOpaque()
         inFlight += 1
-        // hiredis formats the command into its own buffer during the call: the arguments'
-        // memory need only last that long.
-        // Pointers and lengths on the stack, the bytes too when they fit (sessions are small).
-        let total = arguments.reduce(0) { $0 + $1.count }
-        let status = withUnsafeTemporaryAllocation(of: CChar.self, capacity: max(total, 1)) { bytes in
-            withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: arguments.count) { pointers in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: arguments.count) { lengths in
-                    var offset = 0
-                    for (index, argument) in arguments.enumerated() {
-                        argument.withUnsafeBytes { source in
-                            if let base = source.baseAddress {
-                                UnsafeMutableRawPointer(bytes.baseAddress! + offset).copyMemory(from: base, byteCount: source.count)
-                            }
-                        }
-                        pointers[index] = UnsafePointer(bytes.baseAddress! + offset)
-                        lengths[index] = argument.count
-                        offset += argument.count
-                    }
-                    return redisAsyncCommandArgv(
-                        context, commandCallback, privdata, Int32(arguments.count), pointers.baseAddress, lengths.baseAddress)
-                }
-            }
+        let status = command.bytes.withUnsafeBytes { bytes in
+            redisAsyncFormattedCommand(
+                context, commandCallback, privdata, bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + start,
+                bytes.count - start)
         }
+        commandBytes = command.storage()
         if status != REDIS_OK {
             // Not queued: hiredis will never call back.
             Unmanaged<PendingCommand>.fromOpaque(privdata).release()

@@ -40,6 +40,68 @@ import Testing
         #expect(HTTPDate.format(epochSeconds: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(HTTPDate.format(epochSeconds: 951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
         #expect(HTTPDate.format(epochSeconds: 1_704_164_645) == "Tue, 02 Jan 2024 03:04:05 GMT")
+        // Python's `email.utils.formatdate(t, usegmt=True)` (and Werkzeug's `http_date(t)`).
+        let python: [(Int64, String)] = [
+            (-1, "Wed, 31 Dec 1969 23:59:59 GMT"), (-86_400, "Wed, 31 Dec 1969 00:00:00 GMT"),
+            (2_147_483_647, "Tue, 19 Jan 2038 03:14:07 GMT"), (2_147_483_648, "Tue, 19 Jan 2038 03:14:08 GMT"),
+            (4_102_444_800, "Fri, 01 Jan 2100 00:00:00 GMT"), (253_402_300_799, "Fri, 31 Dec 9999 23:59:59 GMT"),
+            (1_709_164_800, "Thu, 29 Feb 2024 00:00:00 GMT"), (1_740_787_199, "Fri, 28 Feb 2025 23:59:59 GMT"),
+        ]
+        for (seconds, text) in python {
+            #expect(HTTPDate.format(epochSeconds: seconds) == text)
+            var bytes = Array("Expires=".utf8)
+            HTTPDate.write(epochSeconds: seconds, into: &bytes)
+            #expect(bytes == Array("Expires=\(text)".utf8), "written after what is there")
+        }
+    }
+
+    @Test func aDatedRendererWritesExpiresWithEachValue() {
+        let template = SetCookie(
+            name: "session", value: "", domain: "example.com", maxAge: 3600, secure: true, httpOnly: true,
+            sameSite: .lax, partitioned: true)
+        let renderer = SetCookie.Renderer(template, dated: true)
+        var bytes = Array("kept".utf8)
+        renderer.writeHeaderValue(into: &bytes, expires: 1_795_707_077) { $0.append(contentsOf: "v1".utf8) }
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == "keptsession=v1; Domain=example.com; Expires=Thu, 26 Nov 2026 15:31:17 GMT; Max-Age=3600; Secure; HttpOnly; Path=/; SameSite=Lax; Partitioned"
+        )
+        // Without a domain, and the flags alone: Expires straight after the value.
+        bytes = []
+        SetCookie.Renderer(SetCookie(name: "id", value: "", httpOnly: true), dated: true)
+            .writeHeaderValue(into: &bytes, expires: 0) { $0.append(contentsOf: "x".utf8) }
+        #expect(String(decoding: bytes, as: UTF8.self) == "id=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Path=/")
+        // An undated renderer keeps the template's own Expires, whatever it is given.
+        bytes = []
+        SetCookie.Renderer(SetCookie(name: "id", value: "", expires: 0))
+            .writeHeaderValue(into: &bytes, expires: 1_795_707_077) { $0.append(contentsOf: "x".utf8) }
+        #expect(String(decoding: bytes, as: UTF8.self) == "id=x; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/")
+    }
+}
+
+@Suite struct SecureRandomPoolTests {
+    @Test func handsOutEachByteOnceAcrossBlocks() throws {
+        var pool = SecureRandomPool()
+        var seen = Set<[UInt8]>()
+        // Five blocks' worth of ids, and draws that do not divide a block, across its edges.
+        for count in Array(repeating: 32, count: 5 * SecureRandomPool.blockSize / 32) + [1000, 100, 1024, 7, 1024] {
+            let bytes = try pool.withBytes(count: count) { Array($0) }
+            #expect(bytes.count == count)
+            if count == 32 {
+                #expect(seen.insert(bytes).inserted, "an id drawn twice")
+                #expect(bytes != [UInt8](repeating: 0, count: 32))
+            }
+        }
+        // 160 draws of 256 bits: a repeat or an all-zero id would mean bytes handed out twice.
+        #expect(seen.count == 5 * SecureRandomPool.blockSize / 32)
+    }
+
+    @Test func twoPoolsDrawDifferentBytes() throws {
+        var first = SecureRandomPool()
+        var second = SecureRandomPool()
+        let a = try first.withBytes(count: 32) { Array($0) }
+        let b = try second.withBytes(count: 32) { Array($0) }
+        #expect(a != b)
     }
 }
 

@@ -84,6 +84,36 @@ import Testing
         #expect(throws: MessagePackError.self) { try StoredSession(decoding: Array("\u{80}\u{04}\u{95}".utf8)) }
     }
 
+    @Test func truthIsPythonsForEveryForm() throws {
+        // (msgpack of one value, bool() of what msgspec decodes it to in Python)
+        let cases: [(String, Bool)] = [
+            ("c0", false), ("c2", false), ("c3", true), ("00", false), ("01", true), ("7f", true), ("ff", true),
+            ("e0", true), ("cc00", false), ("cd0100", true), ("d000", false), ("d3ffffffffffffffff", true),
+            ("cf0000000000000000", false), ("ca00000000", false), ("cb0000000000000000", false),
+            ("cb8000000000000000", false), ("cb3ff0000000000000", true), ("a0", false), ("a178", true), ("d900", false),
+            ("d90178", true), ("c400", false), ("c40100", true), ("90", false), ("9100", true), ("dc0000", false),
+            ("80", false), ("810000", true), ("de0000", false), ("d6ff00000000", true),
+        ]
+        for (hex, truth) in cases {
+            let session = try StoredSession(decoding: Self.bytes("81a16b" + hex))
+            #expect(session.isTruthy("k") == truth, "\(hex)")
+            #expect(session["k"]?.isTruthy == truth, "\(hex)")
+        }
+        #expect(!StoredSession().isTruthy("k"))
+    }
+
+    @Test func aMemberEncodedOnceIsSetAsAnAssignmentWould() throws {
+        var assigned = try StoredSession(decoding: Self.lesson)
+        var set = assigned
+        assigned["count"] = .int(7)
+        set.set(StoredSession.Member(key: "count", value: .int(7)))
+        #expect(set == assigned)
+        assigned["new"] = .string("x")
+        set.set(StoredSession.Member(key: "new", value: .string("x")))
+        #expect(set.encoded() == assigned.encoded())
+        #expect(set.keys == ["_permanent", "hello", "goodnight", "count", "new"])
+    }
+
     @Test func jsonShowsEveryTypeInItsDocumentedForm() throws {
         let value = MessagePackValue.map([
             .init(.string("bytes"), .binary([0, 255])), .init(.string("when"), .ext(type: -1, data: Self.bytes("6b0cf4c0"))),

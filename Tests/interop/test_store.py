@@ -53,6 +53,18 @@ def sid_of(headers):
     return match.group(1)
 
 
+def expires_of(headers):
+    """The session cookie's Expires, in seconds since the epoch, checked to be written as
+    Python writes that date."""
+    import email.utils
+
+    (cookie,) = [value for value in header_values(headers, "Set-Cookie") if value.startswith("session=")]
+    text = re.search(r"; Expires=([^;]+);", cookie).group(1)
+    seconds = email.utils.parsedate_to_datetime(text).timestamp()
+    assert email.utils.formatdate(seconds, usegmt=True) == text
+    return seconds
+
+
 def value_of(body):
     return json.loads(body)["session"]["session_value"]
 
@@ -91,7 +103,11 @@ def test_the_same_requests_leave_the_same_bytes_in_redis(crumbs_store, flask_sto
     # The cookies have Flask-Session's attributes (both apps send SameSite=Lax).
     _, crumbs_headers, _ = get(crumbs_store.port, "/sessions/hello", f"session={sids['crumbs']}")
     _, flask_headers, _ = get(flask_store, "/sessions/hello", f"session={sids['flask']}")
+    before = time.time()
     assert sid_of(crumbs_headers) == sids["crumbs"] and sid_of(flask_headers) == sids["flask"]
+    # Both dated the same way: the lifetime from now.
+    for headers in (crumbs_headers, flask_headers):
+        assert before - 2 <= expires_of(headers) - LIFETIME <= time.time() + 2
     assert header_values(crumbs_headers, "Vary") == header_values(flask_headers, "Vary") == ["Cookie"]
 
 
@@ -348,6 +364,37 @@ def test_requests_that_change_nothing_write_nothing(crumbs_store, redis_server):
     used = {name.removeprefix("cmdstat_"): fields["calls"] for name, fields in stats.items() if "config" not in name}
     # One GETEX per request (read and TTL renewed), and no write of any kind.
     assert used == {"getex": 40}, used
+
+
+def test_a_new_session_is_one_set_and_a_change_one_script_run(tmp_path, key_file, redis_server):
+    """What each request costs Redis, from its own command statistics: a new visitor one
+    native SET NX (no script), a change one EVALSHA whose GET and SETEX run inside it. (One
+    loop: with two, a loop that has not seen the session reads it first.)"""
+    crumbs_store = store_crumbs(tmp_path, key_file, redis_server, "--threads", "1")
+    try:
+        check_commands_per_request(crumbs_store, redis_server)
+    finally:
+        crumbs_store.stop()
+
+
+def check_commands_per_request(crumbs_store, redis_server):
+    redis_server.client.config_resetstat()
+    _, headers, _ = get(crumbs_store.port, "/sessions/hello")
+    sid = sid_of(headers)
+    stats = redis_server.client.info("commandstats")
+    assert {name.removeprefix("cmdstat_"): fields["calls"] for name, fields in stats.items()
+            if "config" not in name} == {"set": 1}
+    assert redis_server.client.ttl(f"session:{sid}") > LIFETIME - 5
+    redis_server.client.config_resetstat()
+    for _ in range(2):
+        status, _, body = get(crumbs_store.port, "/sessions/count", f"session={sid}")
+        assert status == 200
+    assert value_of(body) == 2
+    stats = redis_server.client.info("commandstats")
+    used = {name.removeprefix("cmdstat_"): fields["calls"] for name, fields in stats.items() if "config" not in name}
+    # Two script runs, each a GET and a SETEX inside Redis. A Redis that has not seen the
+    # script answers the first EVALSHA with NOSCRIPT, and the script is sent once (EVAL).
+    assert used in ({"evalsha": 2, "get": 2, "setex": 2}, {"evalsha": 2, "eval": 1, "get": 2, "setex": 2}), used
 
 
 def test_switching_to_the_store_logs_nobody_out(tmp_path, key_file, redis_server, flask_app):

@@ -156,6 +156,14 @@ def test_options_shape_the_cookie(tmp_path, keys):
         (cookie,) = header_values(headers, "Set-Cookie")
         assert cookie.startswith("sid=")
         assert "; Max-Age=7200; Secure; HttpOnly; Path=/; SameSite=Strict" in cookie
-        assert "; Expires=" in cookie
+        # Expires is the lifetime from now, written as Python writes dates.
+        import email.utils
+        import re
+        import time
+
+        text = re.search(r"; Expires=([^;]+);", cookie).group(1)
+        seconds = email.utils.parsedate_to_datetime(text).timestamp()
+        assert email.utils.formatdate(seconds, usegmt=True) == text
+        assert abs(seconds - 7200 - time.time()) <= 3
     finally:
         server.stop()
