@@ -31,12 +31,11 @@ public struct StoredSession: Equatable, Sendable {
     /// Reads a stored value; throws for anything but a map with string keys (a pickle
     /// written by an older Flask-Session, say).
     public init(decoding bytes: [UInt8], maximumDepth: Int = 64) throws(MessagePackError) {
-        for (keyRange, valueRange) in try MessagePackDecoder.mapMembers(bytes, maximumDepth: maximumDepth) {
-            let encodedKey = Array(bytes[keyRange])
-            guard case .string(let key) = try MessagePackDecoder.decode(encodedKey) else {
-                throw MessagePackError("a session key is not a string")
-            }
-            members.append(Member(key: key, encodedKey: encodedKey, encodedValue: Array(bytes[valueRange])))
+        let found = try MessagePackDecoder.mapMembers(bytes, maximumDepth: maximumDepth)
+        members.reserveCapacity(found.count)
+        for (key, keyRange, valueRange) in found {
+            guard case .string(let key) = key else { throw MessagePackError("a session key is not a string") }
+            members.append(Member(key: key, encodedKey: Array(bytes[keyRange]), encodedValue: Array(bytes[valueRange])))
         }
     }
 

@@ -84,6 +84,58 @@ import Testing
         #expect(throws: MessagePackError.self) { try StoredSession(decoding: Array("\u{80}\u{04}\u{95}".utf8)) }
     }
 
+    /// `skipValue` must accept and refuse exactly what `readValue` does, and end where it
+    /// ends: the vectors, then mutations of them (bytes changed, cut, added), seeded.
+    @Test func skippingAValueChecksItAsReadingItDoes() {
+        var generator = SplitMix64(seed: testSeed(default: 23, "skippingAValueChecksItAsReadingItDoes"))
+        let valid = Self.vectors.map { Self.bytes($0.1) } + [
+            Self.lesson, Self.bytes("a2c3a9"), Self.bytes("a3eda080"), Self.bytes("a2c0af"), Self.bytes("91" + String(repeating: "91", count: 70) + "c0"),
+        ]
+        var checked = 0
+        for original in valid {
+            for round in 0..<400 {
+                var bytes = original
+                if round > 0 {
+                    for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                        switch Int.random(in: 0..<4, using: &generator) {
+                        case 0 where !bytes.isEmpty:
+                            bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                        case 1 where !bytes.isEmpty:
+                            bytes.removeLast(Int.random(in: 1...bytes.count, using: &generator))
+                        case 2:
+                            bytes.insert(UInt8.random(in: 0...255, using: &generator), at: Int.random(in: 0...bytes.count, using: &generator))
+                        default:
+                            bytes.append(contentsOf: [0xC3, 0xA9, 0x80, 0xFF].shuffled(using: &generator).prefix(2))
+                        }
+                    }
+                }
+                var reader = MessagePackDecoder(bytes, maximumDepth: 64)
+                var skipper = MessagePackDecoder(bytes, maximumDepth: 64)
+                let read = Result { () throws(MessagePackError) in try reader.readValue(depth: 0) }
+                let skipped = Result { () throws(MessagePackError) in try skipper.skipValue(depth: 0) }
+                switch (read, skipped) {
+                case (.success, .success): #expect(reader.offset == skipper.offset, "\(bytes)")
+                case (.failure, .failure): break
+                default: Issue.record("read \(read), skipped \(skipped): \(bytes)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked == valid.count * 400)
+    }
+
+    @Test func utf8IsCheckedAsTheStandardLibraryChecksIt() {
+        var generator = SplitMix64(seed: testSeed(default: 29, "utf8IsCheckedAsTheStandardLibraryChecksIt"))
+        let pieces: [[UInt8]] = [[0x61], [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF], [0xEF, 0xBF, 0xBD]]
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...12, using: &generator) { bytes += pieces.randomElement(using: &generator)! }
+            if !bytes.isEmpty && Bool.random(using: &generator) { bytes.removeLast() }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(MessagePackDecoder.isValidUTF8(bytes, 0..<bytes.count) == expected, "\(bytes)")
+        }
+    }
+
     @Test func truthIsPythonsForEveryForm() throws {
         // (msgpack of one value, bool() of what msgspec decodes it to in Python)
         let cases: [(String, Bool)] = [
