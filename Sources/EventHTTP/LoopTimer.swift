@@ -22,6 +22,13 @@ public final class LoopTimer {
         event_add(event, &delay)
     }
 
+    /// Runs the action in the loop's current pass, after the callbacks already due in it
+    /// (at once if the loop is idle): work gathered over a pass is then done once, at its end.
+    public func runAtEndOfPass() {
+        guard let event else { return }
+        event_active(event, EV_TIMEOUT, 0)
+    }
+
     public func cancel() {
         if let event { event_del(event) }
     }

@@ -26,6 +26,11 @@ public final class RedisConnection {
     private var reconnectTimer: LoopTimer?
     private var backoffSeconds = RedisConnection.firstBackoff
     public private(set) var state = State.disconnected
+    /// Writes the commands queued during a pass of the loop at its end, instead of on the
+    /// next pass, when hiredis' write event fires: one write for the pass's commands, sent a
+    /// pass earlier, and no write interest registered and dropped with epoll each time.
+    private var flushTimer: LoopTimer?
+    private var flushScheduled = false
     /// The buffer each command is written into, kept for the next.
     private var commandBytes: [UInt8] = []
     /// Commands sent whose reply (or failure) has not come back yet.
@@ -47,6 +52,7 @@ public final class RedisConnection {
 
     deinit {
         reconnectTimer?.cancel()
+        flushTimer?.cancel()
         if let context {
             // hiredis calls the disconnect callback and every pending command's callback
             // (with no reply) from inside redisAsyncFree: they must not reach this object.
@@ -131,7 +137,22 @@ public final class RedisConnection {
             Unmanaged<PendingCommand>.fromOpaque(privdata).release()
             inFlight -= 1
             callback(.failure(.connectionLost))
+            return
         }
+        if state == .connected && !flushScheduled {
+            flushScheduled = true
+            if flushTimer == nil { flushTimer = LoopTimer(on: loop) { [weak self] in self?.flush() } }
+            flushTimer?.runAtEndOfPass()
+        }
+    }
+
+    /// Writes what is queued, as hiredis' write event would (what the socket does not take
+    /// now, hiredis keeps and writes when it is writable). Only once connected: while
+    /// connecting, hiredis' own write event is what completes the connection.
+    private func flush() {
+        flushScheduled = false
+        guard state == .connected, let context else { return }
+        redisAsyncHandleWrite(context)
     }
 
     fileprivate func commandFinished() {
