@@ -59,10 +59,10 @@ final class RedisSessionStore {
     }
 
     /// The stored bytes (nil for no such session), with the TTL renewed.
-    func load(_ sid: String, _ done: @escaping (Result<[UInt8]?, Failure>) -> Void) {
+    func load(_ sid: SessionID, _ done: @escaping (Result<[UInt8]?, Failure>) -> Void) {
         connection.send({ command in
             command.append(Self.getex)
-            command.append(keyPrefix, sid)
+            sid.withBytes { command.append(keyPrefix, $0) }
             command.append(Self.ex)
             command.append(ttl)
         }) { result in
@@ -78,10 +78,10 @@ final class RedisSessionStore {
 
     /// Stores `new` under a new id, unless the key exists (`SET NX`: a native command, which
     /// costs Redis a fraction of a script's run).
-    func create(_ sid: String, _ new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
+    func create(_ sid: SessionID, _ new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
         connection.send({ command in
             command.append(Self.set)
-            command.append(keyPrefix, sid)
+            sid.withBytes { command.append(keyPrefix, $0) }
             command.append(new)
             command.append(Self.ex)
             command.append(ttl)
@@ -98,7 +98,7 @@ final class RedisSessionStore {
     }
 
     /// Stores `new` if the key still holds `expected`.
-    func compareAndSet(_ sid: String, expected: [UInt8], new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
+    func compareAndSet(_ sid: SessionID, expected: [UInt8], new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
         send(Self.evalsha, Self.compareAndSetSHA, sid, expected, new) { [self] result in
             // After a Redis restart the script is gone: send it whole, once.
             if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
@@ -110,14 +110,14 @@ final class RedisSessionStore {
 
     /// `EVALSHA` or `EVAL` of the compare-and-set script.
     private func send(
-        _ verb: [UInt8], _ script: [UInt8], _ sid: String, _ expected: [UInt8], _ new: [UInt8],
+        _ verb: [UInt8], _ script: [UInt8], _ sid: SessionID, _ expected: [UInt8], _ new: [UInt8],
         _ done: @escaping (Result<RedisReply, RedisFailure>) -> Void
     ) {
         connection.send({ command in
             command.append(verb)
             command.append(script)
             command.append(Self.oneKey)
-            command.append(keyPrefix, sid)
+            sid.withBytes { command.append(keyPrefix, $0) }
             command.append(expected)
             command.append(new)
             command.append(ttl)
@@ -136,10 +136,10 @@ final class RedisSessionStore {
         }
     }
 
-    func delete(_ sid: String, _ done: @escaping (Result<Void, Failure>) -> Void) {
+    func delete(_ sid: SessionID, _ done: @escaping (Result<Void, Failure>) -> Void) {
         connection.send({ command in
             command.append(Self.del)
-            command.append(keyPrefix, sid)
+            sid.withBytes { command.append(keyPrefix, $0) }
         }) { result in
             switch result {
             case .success(.integer): done(.success(()))

@@ -19,7 +19,7 @@ final class StoreRoutes {
     /// this loop (the key's presence says one is). The changes that gathered meanwhile go
     /// to Redis together, as one compare-and-set, in the order they came: a session hammered
     /// by many requests costs one round trip per batch, not per request.
-    private var waitingChanges: [String: [WaitingChange]] = [:]
+    private var waitingChanges: [SessionID: [WaitingChange]] = [:]
 
     struct WaitingChange {
         let change: Change
@@ -37,7 +37,7 @@ final class StoreRoutes {
     /// of a change's compare-and-set, so that a change costs one command, not a read and a
     /// write. Only ever a guess: a stale one fails the compare-and-set, which returns what the
     /// key holds, and nothing is answered from it without Redis' word.
-    private var lastKnown: [String: [UInt8]] = [:]
+    private var lastKnown: [SessionID: [UInt8]] = [:]
     static let lastKnownLimit = 10_000
     /// Attempts of one change against sessions others keep changing, before a 409; the
     /// store timeout bounds them too (a loop that keeps winning holds the freshest bytes and
@@ -92,7 +92,7 @@ final class StoreRoutes {
 
     func serve(_ route: Route, _ method: HTTPMethod, _ context: inout RequestContext, into response: inout HTTPResponse) {
         let cookies = context.cookies
-        let sid = cookies.withValue(named: configuration.sessionCookieName) { SessionID.parse($0) } ?? nil
+        let sid = cookies.withValue(named: configuration.sessionCookieName) { SessionID(cookieValue: $0) } ?? nil
         let request = Pending(request: context.request, sid: sid, cookies: cookies, overHTTPS: context.cookieHeaders.overHTTPS)
         switch (route, method) {
         case (.crumbs, _):
@@ -141,7 +141,12 @@ final class StoreRoutes {
     /// `show_session(key)` on a stored session: the lesson's defaults where a value is
     /// falsy, a visit to `count` counted.
     static func showSession(key: String, in session: inout StoredSession, cookies: RequestCookies) -> Outcome {
-        for member in lessonDefaults where !session.isTruthy(member.key) { session.set(member) }
+        if session == newSessionTemplate {
+            // (A copy of the template: equal at once, by the identity of its storage.)
+            session = newLessonSession
+        } else {
+            for member in lessonDefaults where !session.isTruthy(member.key) { session.set(member) }
+        }
         if key == "count" {
             guard case .int(let count)? = session["count"], count < Int64.max else {
                 return .refuse(ErrorResponse.countNotIncrementable(session["count"]?.json))
@@ -159,7 +164,7 @@ final class StoreRoutes {
     /// What an answer sent later needs of its request, copied before `respond` returns.
     struct Pending {
         let request: HTTPRequest
-        let sid: String?
+        let sid: SessionID?
         let cookies: RequestCookies
         let overHTTPS: Bool
     }
@@ -226,7 +231,7 @@ final class StoreRoutes {
 
     // MARK: Batches of one session's changes
 
-    private func runBatch(_ sid: String, _ batch: [WaitingChange]) {
+    private func runBatch(_ sid: SessionID, _ batch: [WaitingChange]) {
         // Waited past their deadline behind earlier changes: already answered.
         let members = batch.filter { !$0.held.isAnswered }
         switch members.count {
@@ -239,7 +244,7 @@ final class StoreRoutes {
         }
     }
 
-    private func finishBatch(_ sid: String) {
+    private func finishBatch(_ sid: SessionID) {
         guard let next = waitingChanges[sid] else { return }
         if next.isEmpty { return waitingChanges[sid] = nil }
         waitingChanges[sid] = []
@@ -248,7 +253,7 @@ final class StoreRoutes {
 
     /// One compare-and-set for several changes, made in turn to the session as this loop last
     /// saw it, or as Redis says it is now.
-    private func batchAttempt(_ sid: String, _ members: [WaitingChange], number: Int) {
+    private func batchAttempt(_ sid: SessionID, _ members: [WaitingChange], number: Int) {
         if let known = lastKnown[sid] { return applyBatch(sid, members, base: known, number: number) }
         store.load(sid) { [weak self] result in
             guard let self else { return }
@@ -266,7 +271,7 @@ final class StoreRoutes {
         }
     }
 
-    private func applyBatch(_ sid: String, _ members: [WaitingChange], base: [UInt8], number: Int) {
+    private func applyBatch(_ sid: SessionID, _ members: [WaitingChange], base: [UInt8], number: Int) {
         // A request answered at its deadline (while a read or a pause went by) has had its
         // 503: its change is dropped, as a lone change stops trying once answered.
         let members = members.filter { !$0.held.isAnswered }
@@ -320,7 +325,7 @@ final class StoreRoutes {
     }
 
     /// The changes one after another, each read, changed and written alone.
-    private func runInTurn(_ sid: String, _ members: [WaitingChange], from index: Int = 0) {
+    private func runInTurn(_ sid: SessionID, _ members: [WaitingChange], from index: Int = 0) {
         guard index < members.count else { return finishBatch(sid) }
         let member = members[index]
         guard !member.held.isAnswered else { return runInTurn(sid, members, from: index + 1) }
@@ -332,7 +337,7 @@ final class StoreRoutes {
     /// One read-change-write of the session; `release` lets the next change of this session
     /// on this loop start, and is called once the answer is decided.
     private func attempt(
-        _ sid: String, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
+        _ sid: SessionID, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
         release: Release
     ) {
         // A change to the session as this loop last saw it goes straight to the
@@ -398,7 +403,7 @@ final class StoreRoutes {
     /// The compare-and-set of a change; when the session changed meanwhile, the change is
     /// made again to what the key now holds (which the failed compare-and-set returned).
     private func write(
-        _ sid: String, expected: [UInt8], new bytes: [UInt8], _ answer: HTTPResponse, _ change: @escaping Change,
+        _ sid: SessionID, expected: [UInt8], new bytes: [UInt8], _ answer: HTTPResponse, _ change: @escaping Change,
         _ held: HeldRequest, overHTTPS: Bool, number: Int, release: Release
     ) {
         store.compareAndSet(sid, expected: expected, new: bytes) { [weak self] result in
@@ -432,10 +437,13 @@ final class StoreRoutes {
         }
     }
 
-    private func remember(_ sid: String, _ bytes: [UInt8]?) {
+    private func remember(_ sid: SessionID, _ bytes: [UInt8]?) {
         guard let bytes else { return lastKnown[sid] = nil }
-        if lastKnown.count >= Self.lastKnownLimit && lastKnown[sid] == nil { lastKnown.removeAll(keepingCapacity: true) }
-        lastKnown[sid] = bytes
+        // Past the limit, the table starts again (what it forgets costs a read, once).
+        if lastKnown.updateValue(bytes, forKey: sid) == nil && lastKnown.count > Self.lastKnownLimit {
+            lastKnown.removeAll(keepingCapacity: true)
+            lastKnown[sid] = bytes
+        }
     }
 
     /// Runs `action` on the loop after `seconds`.
@@ -495,12 +503,22 @@ final class StoreRoutes {
         }
     }
 
-    private static func newSession() -> StoredSession {
+    private static func newSession() -> StoredSession { newSessionTemplate }
+
+    /// Flask-Session's default SESSION_PERMANENT = True, first in every new session.
+    private static let newSessionTemplate: StoredSession = {
         var session = StoredSession()
-        // Flask-Session's default SESSION_PERMANENT = True, first in every new session.
         session[StoredSession.permanentKey] = .bool(true)
         return session
-    }
+    }()
+
+    /// A new session with the lesson's defaults, as `showSession` leaves one: made once, for
+    /// every new visitor.
+    private static let newLessonSession: StoredSession = {
+        var session = newSessionTemplate
+        for member in lessonDefaults { session.set(member) }
+        return session
+    }()
 
     private func tooLarge(_ bytes: [UInt8]) -> HTTPResponse? {
         guard bytes.count > settings.maxSessionBytes else { return nil }
@@ -521,7 +539,7 @@ final class StoreRoutes {
 
     /// Flask-Session's cookie: the id, `Expires` from the lifetime, no `Max-Age`; written from
     /// attributes rendered once, as cookie mode writes its own.
-    private func withCookie(_ answer: HTTPResponse, sid: String, overHTTPS: Bool) -> HTTPResponse {
+    private func withCookie(_ answer: HTTPResponse, sid: SessionID, overHTTPS: Bool) -> HTTPResponse {
         var response = answer
         response.append(CrumbsHandler.varyCookie)
         // The loop's buffer, moved out for the header and back after.
@@ -531,8 +549,8 @@ final class StoreRoutes {
         bytes.removeAll(keepingCapacity: true)
         let expires = configuration.clock() + configuration.sessionLifetimeSeconds
         // A session id is base64url: nothing to quote.
-        (overHTTPS ? httpsSessionCookie : plainSessionCookie).writeHeaderValue(into: &bytes, expires: expires) {
-            $0.append(contentsOf: sid.utf8)
+        (overHTTPS ? httpsSessionCookie : plainSessionCookie).writeHeaderValue(into: &bytes, expires: expires) { value in
+            sid.withBytes { value.append(contentsOf: $0) }
         }
         response.appendHeader(named: "Set-Cookie", value: bytes.span)
         return response

@@ -30,14 +30,11 @@ public struct RedisCommand: ~Copyable {
         appendCRLF()
     }
 
-    /// Adds one argument made of `prefix` then `text`'s UTF-8 (a key: prefix and session id).
-    public mutating func append(_ prefix: [UInt8], _ text: String) {
-        var text = text
-        text.withUTF8 { text in
-            appendBulkHeader(prefix.count + text.count)
-            bytes.append(contentsOf: prefix)
-            bytes.append(contentsOf: text)
-        }
+    /// Adds one argument made of `prefix` then `rest` (a key: prefix and session id).
+    public mutating func append(_ prefix: [UInt8], _ rest: UnsafeRawBufferPointer) {
+        appendBulkHeader(prefix.count + rest.count)
+        bytes.append(contentsOf: prefix)
+        bytes.append(contentsOf: rest)
         appendCRLF()
     }
 

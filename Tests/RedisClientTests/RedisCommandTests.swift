@@ -15,11 +15,11 @@ import Testing
     /// The bytes as the RESP2 specification writes them, and as redis-py's `pack_command`
     /// sends them.
     @Test func writesArraysOfBulkStrings() {
-        let written = wire {
-            $0.append(ascii("SET"))
-            $0.append(ascii("session:"), "abc")
-            $0.append([0x00, 0x0D, 0x0A, 0xFF])
-            $0.append([])
+        let written = wire { command in
+            command.append(ascii("SET"))
+            ascii("abc").withUnsafeBytes { command.append(ascii("session:"), $0) }
+            command.append([0x00, 0x0D, 0x0A, 0xFF])
+            command.append([])
         }
         #expect(written == ascii("*4\r\n$3\r\nSET\r\n$11\r\nsession:abc\r\n$4\r\n") + [0x00, 0x0D, 0x0A, 0xFF] + ascii("\r\n$0\r\n\r\n"))
         #expect(wire { $0.append(ascii("PING")) } == ascii("*1\r\n$4\r\nPING\r\n"))
