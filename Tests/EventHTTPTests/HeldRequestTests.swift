@@ -85,6 +85,29 @@ func holdingServer(_ configuration: HTTPServerConfiguration = HTTPServerConfigur
         #expect(counts.snapshot.replied == 2 && counts.snapshot.deadline == 0)
     }
 
+    /// While a request is held its connection goes on reading (`keepReading`): what the
+    /// client pipelines meanwhile is kept, past the read-ahead limit too (reading pauses, and
+    /// resumes with the reply), and answered in order after it.
+    @Test func requestsPipelinedBehindAHeldOneAreAnsweredInOrder() throws {
+        let (server, counts) = try holdingServer()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let client = try RawHTTPClient(port: server.port)
+        try client.send("GET /after/200 HTTP/1.1\r\nHost: a\r\n\r\n")
+        // Held now (a later connection's answer comes first), then twice the read-ahead.
+        #expect(try RawHTTPClient.request(port: server.port, path: "/after/1").bodyText == "answer /after/1")
+        let padding = String(repeating: "p", count: 4000)
+        let count = 2 * EventLoop.heldReadAhead / 4000 + 1
+        try client.send((1...count).map { "GET /after/\($0 % 3) HTTP/1.1\r\nHost: a\r\nX-Pad: \(padding)\r\n\r\n" }.joined())
+        #expect(try client.readResponse().bodyText == "answer /after/200")
+        for number in 1...count {
+            #expect(try client.readResponse().bodyText == "answer /after/\(number % 3)")
+        }
+        #expect(counts.snapshot.replied == count + 2 && counts.snapshot.deadline == 0)
+    }
+
     @Test func pastItsDeadlineTheLoopAnswersAndALateReplyIsDropped() throws {
         let (server, counts) = try holdingServer()
         defer {
