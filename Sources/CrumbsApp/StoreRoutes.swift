@@ -221,7 +221,7 @@ final class StoreRoutes {
         }
         let held = hold(pending.request)
         if readOnly {
-            return attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, release: Release {})
+            return attempt(sid, change, held, overHTTPS: pending.overHTTPS, number: 1, readOnly: true, release: Release {})
         }
         let waiting = WaitingChange(change: change, held: held, overHTTPS: pending.overHTTPS)
         if waitingChanges[sid] != nil { return waitingChanges[sid]!.append(waiting) }
@@ -336,14 +336,16 @@ final class StoreRoutes {
 
     /// One read-change-write of the session; `release` lets the next change of this session
     /// on this loop start, and is called once the answer is decided.
+    /// `readOnly`: the change never changes the session (the caller's promise), so it is
+    /// neither tried on the last known bytes nor encoded again to see whether it did.
     private func attempt(
         _ sid: SessionID, _ change: @escaping Change, _ held: HeldRequest, overHTTPS: Bool, number: Int,
-        release: Release
+        readOnly: Bool = false, release: Release
     ) {
         // A change to the session as this loop last saw it goes straight to the
         // compare-and-set. Anything else (a read, a refusal, an emptied session) is decided
         // on a fresh read.
-        if let known = lastKnown[sid], var session = try? StoredSession(decoding: known),
+        if !readOnly, let known = lastKnown[sid], var session = try? StoredSession(decoding: known),
             case .answer(let answer) = change(&session), !session.isVacant
         {
             let bytes = session.encoded()
@@ -389,6 +391,11 @@ final class StoreRoutes {
                             }
                         }
                     }
+                case .answer(let answer) where readOnly:
+                    // The read renewed the TTL, and nothing is written. (Debug builds, the
+                    // tests', check the promise.)
+                    assert(session.encoded() == stored, "a read-only route changed the session")
+                    held.reply { $0 = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS) }
                 case .answer(let answer):
                     let bytes = session.encoded()
                     // Nothing changed: the read renewed the TTL, and nothing is written.
