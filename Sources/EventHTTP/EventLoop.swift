@@ -46,6 +46,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Reused for every reply: the handler writes into it, keeping its arrays' storage.
     private var response = HTTPResponse(status: 200)
+    private var date = DateHeader()
     private let makeHandler: @Sendable (EventLoopHandle) -> any HTTPHandler
     private var handler: (any HTTPHandler)?
     private let onSignal: ((Int32) -> Void)?
@@ -337,7 +338,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func deliver(_ response: inout HTTPResponse, for request: OpaquePointer, on connection: TrackedConnection?) {
-        guard let tracker, let replyBuffer else { return }
+        guard let tracker, let replyBuffer, let base else { return }
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
         // evhttp refuses values with CR or LF, so a header can never be split in two.
@@ -345,6 +346,8 @@ final class EventLoop: @unchecked Sendable {
         if response.status != 204 && response.status != 304 {
             withDecimalCString(response.bodyCount) { length in _ = evhttp_add_header(headers, "Content-Length", length) }
         }
+        // Where evhttp would have put it: after the rest.
+        date.withValue(on: base) { _ = evhttp_add_header(headers, "Date", $0) }
         // evhttp sends whatever body it is given, even to HEAD (RFC 9110 §9.3.2: none, with
         // the length a GET would have) and with 204 and 304 (none at all): the transport frames.
         let sendsBody = response.status != 204 && response.status != 304

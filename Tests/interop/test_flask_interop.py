@@ -217,3 +217,25 @@ def test_keys_equal_only_under_unicode_normalisation_stay_two_keys(crumbs, flask
         from_flask = session_cookie(get(flask_server, "/sessions/count", cookie)[1])
         assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0]
         assert loads(flask_app, from_crumbs) == {**data, "count": 2, "hello": "World", "goodnight": "Moon"}
+
+
+def test_every_reply_is_dated_as_python_dates_it(crumbs):
+    """The Date header (made once a second by the transport) is the current time in the
+    form Python's email.utils writes, for HTTP/1.1 and for HTTP/1.0 alike."""
+    import email.utils
+    import socket
+    import time
+
+    for version in ("HTTP/1.1", "HTTP/1.0"):
+        before = int(time.time())
+        with socket.create_connection(("127.0.0.1", crumbs.port), timeout=10) as connection:
+            connection.sendall(f"GET /crumbs {version}\r\nHost: a\r\nConnection: close\r\n\r\n".encode())
+            reply = b""
+            while chunk := connection.recv(65536):
+                reply += chunk
+        after = int(time.time())
+        head = reply.split(b"\r\n\r\n", 1)[0].decode()
+        (date,) = [line.split(": ", 1)[1] for line in head.split("\r\n")[1:] if line.lower().startswith("date:")]
+        seconds = int(email.utils.parsedate_to_datetime(date).timestamp())
+        assert before - 1 <= seconds <= after, (date, before, after)
+        assert email.utils.formatdate(seconds, usegmt=True) == date
