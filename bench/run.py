@@ -526,7 +526,10 @@ def store_table(store):
     lines += ["", "Scenarios: `store_one_session` (GET /sessions/count, one stored session, every request changes "
               "it), `store_many_sessions` (the same over 1,000 stored sessions in turn), `store_new_visitors` "
               "(GET /sessions/hello without a cookie: a new stored session each), `store_crumbs` (GET /crumbs with "
-              "a stored session's cookie)."]
+              "a stored session's cookie).",
+              "", "The Flask side runs gunicorn's sync worker, as the goal is stated (one worker, the same cores); a "
+              "gthread worker with 8 threads measured no faster on this machine (1.2–1.8k requests/s either way, "
+              "interleaved by hand), so it would not make a stronger baseline."]
     return lines
 
 
@@ -603,7 +606,7 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "loop, the same JSON and cookie bytes, checked at the start of every run, Crumbs' default header/body limits "
         "and 10 s timeout) with every shortcut that keeps Flask's bytes: zlib skipped for the lesson's default "
         "sessions (proven for all million of them), the 512-byte deflate table where it writes the same bytes, "
-        "table-driven base64, no printf, the reply written into the request's own buffer; the Flask lesson app "
+        "table-driven base64, no printf, the reply written into the request's own buffer, the Date header formatted once a second (as Crumbs' transport does); the Flask lesson app "
         "under gunicorn (1 sync worker, mix only)",
         "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
         "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
