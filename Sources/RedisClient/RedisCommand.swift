@@ -38,9 +38,16 @@ public struct RedisCommand: ~Copyable {
         appendCRLF()
     }
 
-    /// The finished command: its header written at the end of the room kept for it.
-    /// Returns where the command starts in `bytes`.
-    mutating func finish() -> Int {
+    /// The finished command: its header written at the end of the room kept for it, and a
+    /// NUL after its last byte. Returns where the command lies in `bytes` (the NUL outside).
+    ///
+    /// The NUL is for hiredis, which scans the command it is given as a C string to spot
+    /// `SUBSCRIBE` and `MONITOR` (`strchr`, and a look at the byte after the first argument,
+    /// past the end of a one-argument command); the bytes it sends are the range's.
+    mutating func finish() -> Range<Int> {
+        // hiredis looks for the first argument's `$` with strchr: a command without one would
+        // send it reading past the bytes.
+        precondition(argumentCount > 0, "a Redis command has at least its name")
         var digits = 1
         var rest = argumentCount / 10
         while rest > 0 {
@@ -56,7 +63,9 @@ public struct RedisCommand: ~Copyable {
         }
         bytes[Self.headerRoom - 2] = UInt8(ascii: "\r")
         bytes[Self.headerRoom - 1] = UInt8(ascii: "\n")
-        return start
+        let end = bytes.count
+        bytes.append(0)
+        return start..<end
     }
 
     /// Gives the buffer back for the next command.

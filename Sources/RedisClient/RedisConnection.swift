@@ -122,14 +122,14 @@ public final class RedisConnection {
         swap(&storage, &commandBytes)
         var command = RedisCommand(reusing: storage)
         write(&command)
-        let start = command.finish()
+        let range = command.finish()
         let pending = PendingCommand(connection: self, callback: callback)
         let privdata = Unmanaged.passRetained(pending).toOpaque()
         inFlight += 1
         let status = command.bytes.withUnsafeBytes { bytes in
             redisAsyncFormattedCommand(
-                context, commandCallback, privdata, bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + start,
-                bytes.count - start)
+                context, commandCallback, privdata, bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + range.lowerBound,
+                range.count)
         }
         commandBytes = command.storage()
         if status != REDIS_OK {

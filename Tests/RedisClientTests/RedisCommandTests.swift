@@ -6,8 +6,10 @@ import Testing
     private func wire(_ write: (inout RedisCommand) -> Void, reusing storage: [UInt8] = []) -> [UInt8] {
         var command = RedisCommand(reusing: storage)
         write(&command)
-        let start = command.finish()
-        return Array(command.bytes[start...])
+        let range = command.finish()
+        // A NUL follows the command, for hiredis' C-string scanning, and is not sent.
+        #expect(command.bytes.count == range.upperBound + 1 && command.bytes.last == 0)
+        return Array(command.bytes[range])
     }
 
     private func ascii(_ text: String) -> [UInt8] { Array(text.utf8) }
