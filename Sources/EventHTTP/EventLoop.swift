@@ -327,7 +327,11 @@ final class EventLoop: @unchecked Sendable {
         write(&response)
         // A request whose client left is detached from its connection; evhttp frees it
         // when it is sent the reply, and nothing is written.
-        let connection = evhttp_request_get_connection(request).flatMap { tracker?.connection(for: $0) }
+        let evhttpConnection = evhttp_request_get_connection(request)
+        let connection = evhttpConnection.flatMap { tracker?.connection(for: $0) }
+        // A connection evhttp still uses is one the tracker still tracks (else the reply would
+        // go unaccounted, and a graceful stop could end before it is written).
+        assert(evhttpConnection == nil || tracker == nil || connection != nil, "the tracker let go of a live connection")
         // Back to no watermark, as evhttp keeps it (`keepReading`).
         if let connection { bufferevent_setwatermark(connection.bufferevent, Int16(EV_READ), 0, 0) }
         deliver(&response, for: request, on: connection)
