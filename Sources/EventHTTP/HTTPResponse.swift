@@ -60,10 +60,7 @@ public struct HTTPResponse: Sendable {
         headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         headerBytes.append(0)
         // memchr, not a byte loop: a session cookie is ~150 bytes and comes with every reply.
-        let nul = value.baseAddress.flatMap { memchr($0, 0, value.count) }
-        let length = nul.map { UnsafeRawPointer(value.baseAddress!).distance(to: $0) } ?? value.count
-        headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[..<length]))
-        headerBytes.append(0)
+        HTTPHeader.appendUpToNUL(value, to: &headerBytes)
     }
 
     public mutating func addHeader(_ name: String, _ value: String) {
