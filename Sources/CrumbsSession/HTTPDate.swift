@@ -23,7 +23,7 @@ public enum HTTPDate {
         bytes.append(UInt8(ascii: " "))
         appendName(months, Int(month - 1), into: &bytes)
         bytes.append(UInt8(ascii: " "))
-        appendDecimal(year, into: &bytes)
+        JSONWriter.writeInteger(year, into: &bytes)
         bytes.append(UInt8(ascii: " "))
         appendTwoDigits(secondsOfDay / 3600, into: &bytes)
         bytes.append(UInt8(ascii: ":"))
@@ -46,27 +46,7 @@ public enum HTTPDate {
     /// At least two digits, as `%02d` writes them.
     private static func appendTwoDigits(_ value: Int64, into bytes: inout [UInt8]) {
         if value < 10 { bytes.append(UInt8(ascii: "0")) }
-        appendDecimal(value, into: &bytes)
-    }
-
-    private static func appendDecimal(_ value: Int64, into bytes: inout [UInt8]) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { digits in
-            repeat {
-                digits[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            while count > 0 {
-                count -= 1
-                bytes.append(digits[count])
-            }
-        }
+        JSONWriter.writeInteger(value, into: &bytes)
     }
 
     /// Howard Hinnant's days-to-civil algorithm for the proleptic Gregorian calendar.
