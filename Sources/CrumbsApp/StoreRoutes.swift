@@ -44,11 +44,11 @@ final class StoreRoutes {
     /// retries without a pause, so a loser may need many tries).
     static let maximumAttempts = 64
 
-    /// The lesson's defaults, encoded once.
-    static let lessonDefaults: [StoredSession.Member] = [
-        .init(key: "hello", value: .string("World")), .init(key: "goodnight", value: .string("Moon")),
-        .init(key: "count", value: .int(0)),
-    ]
+    /// The lesson's defaults (cookie mode's, `CrumbsHandler.sessionDefaults`), encoded once.
+    static let lessonDefaults: [StoredSession.Member] = CrumbsHandler.sessionDefaults.map { name, value in
+        // Strings and a small integer: always storable.
+        StoredSession.Member(key: name, value: try! MessagePackValue(json: value))
+    }
 
     /// Reads the signed (or encrypted) session cookies of cookie mode and of Flask, with the
     /// keys of `--secret-key-file`, so that switching a deployment to Redis logs nobody out.
@@ -176,7 +176,7 @@ final class StoreRoutes {
         guard let verified = cookies.withValue(named: configuration.sessionCookieName, { try? cookieCodec.decode($0, now: now) }) ?? nil,
             !verified.values.isEmpty
         else { return nil }
-        var session = Self.newSession()
+        var session = Self.newSessionTemplate
         for member in verified.values {
             guard let value = try? Self.carried(member.value) else { return nil }
             session[member.key] = value
@@ -211,7 +211,7 @@ final class StoreRoutes {
             // A new visitor, or one with a signed cookie: nothing to read, and a session that
             // stays vacant is not stored.
             // (Only here: a route that needs no session never checks a signed cookie.)
-            var session = carriedOver(pending.cookies) ?? Self.newSession()
+            var session = carriedOver(pending.cookies) ?? Self.newSessionTemplate
             switch change(&session) {
             case .refuse(let refusal): response = Self.varied(refusal)
             case .answer(let answer) where session.isVacant: response = Self.varied(answer)
@@ -365,7 +365,7 @@ final class StoreRoutes {
                 held.reply { $0 = Self.unavailable(failure) }
             case .success(nil):
                 // Expired, deleted or made up: a new session under a new id, never this one.
-                var session = Self.newSession()
+                var session = Self.newSessionTemplate
                 switch change(&session) {
                 case .refuse(let refusal): held.reply { $0 = Self.varied(refusal) }
                 case .answer(let answer) where session.isVacant: held.reply { $0 = Self.varied(answer) }
@@ -511,8 +511,6 @@ final class StoreRoutes {
         }
     }
 
-    private static func newSession() -> StoredSession { newSessionTemplate }
-
     /// Flask-Session's default SESSION_PERMANENT = True, first in every new session.
     private static let newSessionTemplate: StoredSession = {
         var session = StoredSession()
@@ -548,8 +546,7 @@ final class StoreRoutes {
     /// Flask-Session's cookie: the id, `Expires` from the lifetime, no `Max-Age`; written from
     /// attributes rendered once, as cookie mode writes its own.
     private func withCookie(_ answer: HTTPResponse, sid: SessionID, overHTTPS: Bool) -> HTTPResponse {
-        var response = answer
-        response.append(CrumbsHandler.varyCookie)
+        var response = Self.varied(answer)
         // The loop's buffer, moved out for the header and back after.
         var bytes: [UInt8] = []
         swap(&bytes, &cookieBytes)
