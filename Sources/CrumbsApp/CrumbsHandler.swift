@@ -14,7 +14,8 @@ public final class CrumbsHandler: HTTPHandler {
     private let pageResponse = Page.response()
     /// Buffers lent to each request's context and taken back after it, so that a warm loop
     /// parses cookies and writes the session cookie without allocating.
-    private var scratch = RequestContext.Scratch()
+    /// (A handler is its loop's alone and not re-entered: no runtime exclusivity check.)
+    @exclusivity(unchecked) private var scratch = RequestContext.Scratch()
     /// With `--store`, the routes that keep sessions in Redis.
     private let storeRoutes: StoreRoutes?
 
@@ -108,7 +109,15 @@ public final class CrumbsHandler: HTTPHandler {
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
     private func showSession(key: String, _ context: inout RequestContext, into response: inout HTTPResponse) {
-        var session = openSession(context.cookies)
+        let verified = verifiedSession(context.cookies)
+        // No session, or a default lesson session: the defaults make the first one too, with
+        // count 0.
+        if let count = verified == nil ? 0 : verified?.defaultLessonCount,
+            showDefaultLessonSession(count: count, key: key, &context, into: &response)
+        {
+            return
+        }
+        var session = Self.session(verified)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
         // every assignment marks the session modified, so the cookie is always sent again.
         // A new session is simply the defaults, built once.
@@ -135,6 +144,34 @@ public final class CrumbsHandler: HTTPHandler {
         }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
         saveSession(session, &context, into: &response)
+    }
+
+    /// `show_session(key)` of a default lesson session with `count`, worked out on the count
+    /// alone: the reply the general path gives, without building the session's members (a
+    /// default session is its own defaults, so only `count` can change). False, having
+    /// written nothing, for a key other than the lesson's three or a count leaving the
+    /// family.
+    private func showDefaultLessonSession(
+        count: Int64, key: String, _ context: inout RequestContext, into response: inout HTTPResponse
+    ) -> Bool {
+        var newCount = count
+        let value: JSONValue
+        if key.hasSameUTF8(as: "count") {
+            newCount += 1
+            value = .integer(newCount)
+        } else if key.hasSameUTF8(as: "hello") {
+            value = "World"
+        } else if key.hasSameUTF8(as: "goodnight") {
+            value = "Moon"
+        } else {
+            return false
+        }
+        guard newCount <= DefaultLessonSession.largestCount else { return false }
+        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
+        sendSessionCookie(&context, into: &response) { (bytes, now) throws(CryptoError) in
+            try codec.encodeDefaultLesson(count: newCount, now: now, into: &bytes)
+        }
+        return true
     }
 
     // MARK: The session API
@@ -187,9 +224,18 @@ public final class CrumbsHandler: HTTPHandler {
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
     /// expired or unreadable: Flask never tells the client which.
     private func openSession(_ cookies: RequestCookies) -> Session {
+        Self.session(verifiedSession(cookies))
+    }
+
+    /// The session cookie, if the request has one that passes every check.
+    private func verifiedSession(_ cookies: RequestCookies) -> VerifiedSession? {
         let now = configuration.clock()
         let verified = cookies.withValue(named: configuration.sessionCookieName) { try? codec.decode($0, now: now) }
-        guard let verified = verified ?? nil else { return Session(values: JSONObject()) }
+        return verified ?? nil
+    }
+
+    private static func session(_ verified: VerifiedSession?) -> Session {
+        guard let verified else { return Session(values: JSONObject()) }
         return Session(values: verified.values, wasDefaultLessonSession: verified.defaultLessonCount != nil)
     }
 
@@ -203,9 +249,20 @@ public final class CrumbsHandler: HTTPHandler {
             if session.values.isEmpty && session.modified { response.append(context.cookieHeaders.expiredSession) }
             return
         }
+        sendSessionCookie(&context, into: &response) { (bytes, now) throws(CryptoError) in
+            try codec.encode(session.values, now: now, into: &bytes)
+        }
+    }
+
+    /// `Vary: Cookie` and the session cookie whose value `encode` appends (signed or
+    /// encrypted at `now`), or the 413 of a cookie browsers would drop.
+    private func sendSessionCookie(
+        _ context: inout RequestContext, into response: inout HTTPResponse,
+        encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
+    ) {
         // Written into the context's buffer, then copied into the response.
         do {
-            try writeSessionCookie(session.values, headers: context.cookieHeaders, into: &context.sessionHeader)
+            try writeSessionCookie(headers: context.cookieHeaders, into: &context.sessionHeader, encode: encode)
         } catch {
             response = ErrorResponse.make(503, "the session could not be encrypted; try again")
             return
@@ -237,14 +294,16 @@ public final class CrumbsHandler: HTTPHandler {
 
     static let varyCookie = HTTPHeader("Vary", "Cookie")
 
-    /// Replaces `bytes` with the `Set-Cookie` value carrying `values`, signed or encrypted now.
-    private func writeSessionCookie(_ values: JSONObject, headers: CookieHeaders, into bytes: inout [UInt8]) throws(CryptoError) {
+    /// Replaces `bytes` with the `Set-Cookie` value whose session value `encode` appends.
+    private func writeSessionCookie(
+        headers: CookieHeaders, into bytes: inout [UInt8], encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
+    ) throws(CryptoError) {
         let now = configuration.clock()
         bytes.removeAll(keepingCapacity: true)
         // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
         try headers.session.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
             (bytes) throws(CryptoError) in
-            try codec.encode(values, now: now, into: &bytes)
+            try encode(&bytes, now)
         }
     }
 

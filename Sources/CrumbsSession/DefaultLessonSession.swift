@@ -57,16 +57,19 @@ public enum DefaultLessonSession {
         }
     }
 
-    /// The session a payload holds if it is a member, built without a JSON parser: only the
-    /// count is read; the rest is shared with every other member.
-    static func session(ofPayload json: UnsafeBufferPointer<UInt8>) -> (session: JSONObject, count: Int64)? {
+    /// The count of a payload that is a member, read without a JSON parser; nil for any
+    /// other payload.
+    static func count(ofPayload json: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard contains(json) else { return nil }
         var count: Int64 = 0
         for digit in json[prefix.count..<(json.count - suffix.count)] { count = count * 10 + Int64(digit - UInt8(ascii: "0")) }
-        let session = JSONObject(sortedMembers: [
-            JSONObject.Member(key: "count", value: .integer(count)), goodnightMember, helloMember,
-        ])
-        return (session, count)
+        return count
+    }
+
+    /// The member with `count` as an object: what the parser makes of its payload, the
+    /// string members shared with every other member.
+    package static func session(count: Int64) -> JSONObject {
+        JSONObject(sortedMembers: [JSONObject.Member(key: "count", value: .integer(count)), goodnightMember, helloMember])
     }
 
     private static let goodnightMember = JSONObject.Member(key: "goodnight", value: .string("Moon"))

@@ -2,28 +2,29 @@
 /// small and written in many pieces: each piece is a bounds check and a copy, where an
 /// array append costs some ninety instructions. Output that does not fit sets `overflowed`,
 /// and the caller writes it again into an array.
-package struct FixedByteBuffer: ByteSink {
-    private let memory: UnsafeMutableBufferPointer<UInt8>
-    package private(set) var count = 0
-    package private(set) var overflowed = false
+@usableFromInline package struct FixedByteBuffer: ByteSink {
+    @usableFromInline let memory: UnsafeMutableBufferPointer<UInt8>
+    /// (Settable in the package only so that the appends can be inlined into callers.)
+    @usableFromInline package internal(set) var count = 0
+    @usableFromInline package internal(set) var overflowed = false
 
     /// The most worth taking from the stack: above 1 KiB, Swift asks the runtime whether the
     /// stack has room, which costs more than the array it would save.
     package static let stackCapacity = 1024
 
-    package init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
+    @inlinable package init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
         self.memory = memory
     }
 
-    package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: memory[..<count]) }
+    @inlinable package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: memory[..<count]) }
 
-    package mutating func append(_ byte: UInt8) {
+    @inlinable package mutating func append(_ byte: UInt8) {
         guard count < memory.count else { return overflowed = true }
         memory[count] = byte
         count += 1
     }
 
-    package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count <= memory.count - count else { return overflowed = true }
         if let source = bytes.baseAddress { (memory.baseAddress! + count).update(from: source, count: bytes.count) }
         count += bytes.count
@@ -31,7 +32,7 @@ package struct FixedByteBuffer: ByteSink {
 
     /// Lends `body` a buffer of `capacity` bytes on the stack and appends what it wrote to
     /// `output`; returns false, leaving `output` as it was, if that did not fit.
-    package static func append(
+    @inlinable package static func append(
         to output: inout [UInt8], capacity: Int, _ body: (inout FixedByteBuffer) -> Void
     ) -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { memory in

@@ -133,7 +133,7 @@ public enum JSONWriter {
 
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
-    package static func writeString(_ text: String, into output: inout some ByteSink) {
+    @usableFromInline package static func writeString(_ text: String, into output: inout some ByteSink) {
         // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
         // view, not a mutable copy, which would cost a retain and a release per string.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -168,11 +168,11 @@ public enum JSONWriter {
 
     /// `writeString` of text given as valid UTF-8 bytes, copied as they are when they need
     /// no escape.
-    package static func writeString(utf8 bytes: Span<UInt8>, into output: inout some ByteSink) {
+    @inlinable package static func writeString(utf8 bytes: Span<UInt8>, into output: inout some ByteSink) {
         bytes.withUnsafeBufferPointer { writeString(utf8Bytes: $0, into: &output) }
     }
 
-    package static func writeString(utf8Bytes bytes: UnsafeBufferPointer<UInt8>, into output: inout some ByteSink) {
+    @inlinable package static func writeString(utf8Bytes bytes: UnsafeBufferPointer<UInt8>, into output: inout some ByteSink) {
         guard isPlainASCII(bytes) else { return writeString(String(decoding: bytes, as: UTF8.self), into: &output) }
         output.append(UInt8(ascii: "\""))
         output.append(contentsOf: bytes)
@@ -184,7 +184,7 @@ public enum JSONWriter {
     /// The last bytes are tested as a word too: the final eight, overlapping, or for a
     /// shorter string its first and last four (or first, middle and last), as memcpy
     /// implementations read short copies, padded with `a`.
-    static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @usableFromInline static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
         var index = 0
         while index + 8 <= bytes.count {

@@ -40,6 +40,15 @@ public final class SessionCodec {
         }
     }
 
+    /// `encode` of the default lesson session with `count` (0 to
+    /// `DefaultLessonSession.largestCount`), signed without building its members.
+    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) throws(CryptoError) {
+        switch mode {
+        case .signed: serializer.encodeDefaultLesson(count: count, now: now, into: &output)
+        case .encrypted: try encode(DefaultLessonSession.session(count: count), now: now, into: &output)
+        }
+    }
+
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
         try cookie.withUTF8Bytes { (bytes) throws(SessionCookieRejection) in try decode(bytes, now: now) }
     }

@@ -15,7 +15,8 @@ public final class SessionSerializer {
     private let authenticators: [HMACSHA1]
     private let zlib = Zlib()
     /// The decoded payload of the cookie being read, its capacity kept between cookies.
-    private var decodedPayloadScratch: [UInt8] = []
+    /// (A serializer is one loop's and not re-entered: no runtime exclusivity check.)
+    @exclusivity(unchecked) private var decodedPayloadScratch: [UInt8] = []
     /// The keys and short values of the sessions read, made into strings once.
     private let stringCache = JSONStringCache()
     public let lifetimeSeconds: Int64
@@ -60,12 +61,8 @@ public final class SessionSerializer {
 
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
+        if let count = DefaultLessonSession.count(of: values) { return encodeDefaultLesson(count: count, now: now, into: &output) }
         let start = output.count
-        if let count = DefaultLessonSession.count(of: values) {
-            DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
-            appendSignature(now: now, from: start, to: &output)
-            return
-        }
         // The payload JSON is written on the stack when it fits (a session usually does).
         let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
             var json = FixedByteBuffer(memory)
@@ -78,6 +75,15 @@ public final class SessionSerializer {
             JSONWriter.write(values, style: .compact, into: &json)
             json.withUnsafeBufferPointer { appendPayload($0, to: &output) }
         }
+        appendSignature(now: now, from: start, to: &output)
+    }
+
+    /// Appends the cookie value of the default lesson session with `count` (0 to
+    /// `DefaultLessonSession.largestCount`): `encode` of its members, without them.
+    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) {
+        precondition(count >= 0 && count <= Int64(DefaultLessonSession.largestCount), "not a default lesson session")
+        let start = output.count
+        DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
         appendSignature(now: now, from: start, to: &output)
     }
 
@@ -125,23 +131,18 @@ public final class SessionSerializer {
         let age = now - layout.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }
         if age < 0 { throw .notYetValid }
-        // A default lesson session is read without the JSON parser: the same object, for a
-        // fraction of the work (it is most of what the lesson's visitors send).
-        let values: JSONObject
-        var defaultLessonCount: Int64? = nil
-        if layout.wasCompressed {
-            values = try Self.session(
-                fromJSON: try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit), maximumDepth: maximumDepth,
-                cache: stringCache)
-        } else if let member = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)) {
-            values = member.session
-            defaultLessonCount = member.count
-        } else {
-            values = try Self.session(fromJSON: decodedPayloadScratch, maximumDepth: maximumDepth, cache: stringCache)
+        // A default lesson session is read without the JSON parser, and its members are
+        // made only if asked for: most of what the lesson's visitors send, and all a lesson
+        // route needs of it is the count.
+        if !layout.wasCompressed,
+            let count = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:))
+        {
+            return VerifiedSession(defaultLessonCount: count, timestamp: layout.timestamp, keyIndex: keyIndex)
         }
+        let json = layout.wasCompressed ? try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit) : decodedPayloadScratch
         return VerifiedSession(
-            values: values, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed,
-            defaultLessonCount: defaultLessonCount)
+            values: try Self.session(fromJSON: json, maximumDepth: maximumDepth, cache: stringCache),
+            timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
     }
 
     /// The index of the first key whose MAC matches, trying every key so that the time

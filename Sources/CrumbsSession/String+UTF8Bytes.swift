@@ -18,7 +18,7 @@ extension String {
     /// - strings of different lengths, or not even canonically equal, differ (for short
     ///   ASCII, `==` compares the words);
     /// - what is left (canonically equal, not the same bits) is compared byte by byte.
-    func hasSameUTF8(as other: String) -> Bool {
+    package func hasSameUTF8(as other: String) -> Bool {
         if unsafeBitCast(self, to: (UInt64, UInt64).self) == unsafeBitCast(other, to: (UInt64, UInt64).self) {
             return true
         }

@@ -16,7 +16,8 @@ final class ConnectionTracker {
     private let base: OpaquePointer
     let limit: Int
     let headDeadlineSeconds: Int
-    private(set) var connections: [OpaquePointer: TrackedConnection] = [:]
+    /// (A tracker is one loop's and not re-entered: no runtime exclusivity check.)
+    @exclusivity(unchecked) private(set) var connections: [OpaquePointer: TrackedConnection] = [:]
     /// Replies handed to evhttp and not yet settled, over every connection: a graceful stop
     /// waits for this to reach 0.
     private(set) var repliesInFlight = 0

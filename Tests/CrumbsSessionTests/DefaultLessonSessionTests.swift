@@ -66,16 +66,17 @@ import Testing
     @Test func readsAMemberAsTheParserDoes() throws {
         for count in [0, 5, 10, 99_999, 999_999] {
             let json = DefaultLessonSession.payload(count: count)
-            let fast = try #require(json.withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)))
-            #expect(fast.session == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
-            #expect(fast.count == Int64(count))
-            #expect(DefaultLessonSession.count(of: fast.session) == Int64(count))
+            let fast = try #require(json.withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:)))
+            #expect(fast == Int64(count))
+            let session = DefaultLessonSession.session(count: fast)
+            #expect(session == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
+            #expect(DefaultLessonSession.count(of: session) == Int64(count))
         }
         for text in [
             #"{"count":1000000,"goodnight":"Moon","hello":"World"}"#, #"{"count":01,"goodnight":"Moon","hello":"World"}"#,
             #"{"count":1,"goodnight":"Moon","hello":"World","x":1}"#,
         ] {
-            #expect(Array(text.utf8).withUnsafeBufferPointer(DefaultLessonSession.session(ofPayload:)) == nil, "\(text)")
+            #expect(Array(text.utf8).withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:)) == nil, "\(text)")
         }
     }
 
@@ -104,8 +105,27 @@ import Testing
         let member = JSONObject([("count", .integer(41)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
         let verified = try serializer.decode(serializer.encode(member, now: 1_700_000_000), now: 1_700_000_001)
         #expect(verified.defaultLessonCount == 41)
+        #expect(verified.values == member)
         var other = member
         other["mouse"] = .string("Cookie")
         #expect(try serializer.decode(serializer.encode(other, now: 1_700_000_000), now: 1_700_000_001).defaultLessonCount == nil)
+    }
+
+    /// Signing a member from its count writes the cookie signing its object writes, in both
+    /// modes, for every count of the family's edges.
+    @Test func signingFromTheCountIsSigningTheObject() throws {
+        let key = Array("a lesson key".utf8)
+        let serializer = try SessionSerializer(secretKeys: [key])
+        let encrypting = try SessionCodec(secretKeys: [key], mode: .encrypted)
+        for count: Int64 in [0, 1, 9, 10, 99_999, 100_000, 999_999] {
+            let object = JSONObject([("count", .integer(count)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
+            var fromCount: [UInt8] = []
+            serializer.encodeDefaultLesson(count: count, now: 1_700_000_000, into: &fromCount)
+            #expect(String(decoding: fromCount, as: UTF8.self) == serializer.encode(object, now: 1_700_000_000), "\(count)")
+            var encrypted: [UInt8] = []
+            try encrypting.encodeDefaultLesson(count: count, now: 1_700_000_000, into: &encrypted)
+            let opened = try encrypting.decode(String(decoding: encrypted, as: UTF8.self), now: 1_700_000_001)
+            #expect(opened.values == object, "\(count)")
+        }
     }
 }

@@ -167,6 +167,19 @@ def test_resigned_sessions_carry_flasks_payload_bytes(crumbs, flask_server, flas
     assert min(kinds.values()) >= 10, kinds
 
 
+def test_default_lesson_sessions_get_flasks_answer_at_every_key_and_edge(crumbs, flask_server, flask_app):
+    """Crumbs answers a default lesson session ({"count": N, "goodnight": "Moon", "hello":
+    "World"}, N up to 999,999) from its count alone: each of the three keys, at the family's
+    edges and beyond it, must still give Flask's body and Flask's payload bytes."""
+    for count in (0, 1, 9, 41, 999_998, 999_999, 1_000_000, 5_000_000):
+        cookie = f"session={dumps(flask_app, {'count': count, 'goodnight': 'Moon', 'hello': 'World'})}"
+        for key in ("count", "hello", "goodnight"):
+            crumbs_headers, flask_headers = assert_same_answer(crumbs.port, flask_server, f"/sessions/{key}", cookie)
+            from_crumbs, from_flask = session_cookie(crumbs_headers), session_cookie(flask_headers)
+            assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], (count, key)
+            assert loads(flask_app, from_crumbs) == loads(flask_app, from_flask), (count, key)
+
+
 def test_flask_cookie_signed_with_another_key_is_refused(crumbs):
     other_app = create_app(b"a key that crumbs does not know!")
     cookie = dumps(other_app, {"count": 10})
