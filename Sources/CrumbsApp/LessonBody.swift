@@ -73,13 +73,23 @@ enum LessonBody {
         }
         bytes.append(UInt8(ascii: "["))
         var first = true
+        // Cookies the parser found plain (the usual case) are their JSON strings' contents.
+        let arePlain = cookies.areJSONPlain
         cookies.forEach { name, value in
             if !first { bytes.append(UInt8(ascii: ",")) }
             first = false
             bytes.append(utf8: cookieOpening)
-            JSONWriter.writeString(utf8: name, into: &bytes)
-            bytes.append(utf8: ": ")
-            JSONWriter.writeString(utf8: value, into: &bytes)
+            if arePlain {
+                bytes.append(UInt8(ascii: "\""))
+                name.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+                bytes.append(utf8: "\": \"")
+                value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                JSONWriter.writeString(utf8: name, into: &bytes)
+                bytes.append(utf8: ": ")
+                JSONWriter.writeString(utf8: value, into: &bytes)
+            }
             bytes.append(utf8: cookieClosing)
         }
         bytes.append(utf8: listClosing)

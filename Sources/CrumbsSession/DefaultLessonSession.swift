@@ -24,12 +24,18 @@ public enum DefaultLessonSession {
     /// The largest count in the family.
     package static let largestCount = 999_999
 
-    private static let prefix = Array(#"{"count":"#.utf8)
-    private static let suffix = Array(#","goodnight":"Moon","hello":"World"}"#.utf8)
+    // String literals, read where the compiler put them: a constant array would be
+    // initialised lazily, checked on every use.
+    private static let prefix: StaticString = #"{"count":"#
+    private static let suffix: StaticString = #","goodnight":"Moon","hello":"World"}"#
+
+    private static func bytes(_ text: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }
 
     /// The payload for `count`, as Flask writes it.
     package static func payload(count: Int) -> [UInt8] {
-        prefix + Array(String(count).utf8) + suffix
+        Array(bytes(prefix)) + Array(String(count).utf8) + Array(bytes(suffix))
     }
 
     /// The count of a session that is a member, or nil: the session's JSON is then
@@ -50,9 +56,9 @@ public enum DefaultLessonSession {
     static func withPayload<Result>(count: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { memory in
             var json = FixedByteBuffer(memory)
-            prefix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
+            json.append(utf8: prefix)
             JSONWriter.writeInteger(count, into: &json)
-            suffix.withUnsafeBufferPointer { json.append(contentsOf: $0) }
+            json.append(utf8: suffix)
             return body(json.written)
         }
     }
@@ -62,7 +68,9 @@ public enum DefaultLessonSession {
     static func count(ofPayload json: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard contains(json) else { return nil }
         var count: Int64 = 0
-        for digit in json[prefix.count..<(json.count - suffix.count)] { count = count * 10 + Int64(digit - UInt8(ascii: "0")) }
+        for digit in json[prefix.utf8CodeUnitCount..<(json.count - suffix.utf8CodeUnitCount)] {
+            count = count * 10 + Int64(digit - UInt8(ascii: "0"))
+        }
         return count
     }
 
@@ -78,13 +86,14 @@ public enum DefaultLessonSession {
     /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
     /// (or "0" alone), the suffix.
     package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
-        let digitCount = json.count - prefix.count - suffix.count
+        let (prefixCount, suffixCount) = (prefix.utf8CodeUnitCount, suffix.utf8CodeUnitCount)
+        let digitCount = json.count - prefixCount - suffixCount
         guard digitCount >= 1, digitCount <= 6 else { return false }
-        let digits = json[prefix.count..<(prefix.count + digitCount)]
+        let digits = json[prefixCount..<(prefixCount + digitCount)]
         guard digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
             digitCount == 1 || digits.first != UInt8(ascii: "0")
         else { return false }
-        return memcmp(json.baseAddress!, prefix, prefix.count) == 0
-            && memcmp(json.baseAddress! + (json.count - suffix.count), suffix, suffix.count) == 0
+        return memcmp(json.baseAddress!, prefix.utf8Start, prefixCount) == 0
+            && memcmp(json.baseAddress! + (json.count - suffixCount), suffix.utf8Start, suffixCount) == 0
     }
 }

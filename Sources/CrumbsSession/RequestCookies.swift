@@ -27,6 +27,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     private var text: [UInt8] = []
     /// Where each cookie's name and value lie in `text`.
     private var spans: [Extent] = []
+    /// Whether every name and value is printable ASCII without `"` or `\\`: JSON string
+    /// contents as they are, which the JSON writer then need not check again.
+    public private(set) var areJSONPlain = true
 
     private struct Extent: Equatable, Sendable {
         let nameStart: Int
@@ -55,6 +58,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         text.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
         seenNames = nil
+        areJSONPlain = true
     }
 
     public var isEmpty: Bool { spans.isEmpty }
@@ -114,15 +118,17 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Adds a cookie unless its name came earlier. `pair` (valid UTF-8) starts with the name,
     /// `nameCount` bytes, and ends with the value, from `valueOffset`: as it is in the header
     /// (`name=value`), copied in one piece.
-    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
+    /// Returns whether it was added.
+    @discardableResult
+    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) -> Bool {
         let name = UnsafeBufferPointer(rebasing: pair[..<nameCount])
         if seenNames != nil {
-            guard seenNames!.insert(Array(name)).inserted else { return }
+            guard seenNames!.insert(Array(name)).inserted else { return false }
         } else {
             let repeated = text.withUnsafeBufferPointer { text in
                 spans.contains { Self.name(of: $0, in: text).elementsEqual(name) }
             }
-            guard !repeated else { return }
+            guard !repeated else { return false }
             if spans.count == Self.linearScanLimit {
                 seenNames = text.withUnsafeBufferPointer { text in Set(spans.map { Array(Self.name(of: $0, in: text)) }) }
                 seenNames!.insert(Array(name))
@@ -136,12 +142,13 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         text.append(contentsOf: pair)
         spans.append(
             Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: text.count))
+        return true
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
     private mutating func append(name: String, value: String) {
         let pair = Array(name.utf8) + Array(value.utf8)
-        pair.withUnsafeBufferPointer { append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count) }
+        _ = pair.withUnsafeBufferPointer { append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count) }
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.
@@ -201,16 +208,20 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let name = Self.asciiTrimmed(name)
         let value = Self.asciiTrimmed(value)
         let quote = UInt8(ascii: "\"")
-        let isQuoted = value.count >= 2 && value.first == quote && value.last == quote
-        guard !Self.isASCII(name) || !Self.isASCII(value) || isQuoted else {
+        // Plain text (the usual cookie) is ASCII and unquoted; the test that says so also
+        // tells the JSON writer it needs no escape.
+        let isPlain = JSONWriter.isPlainASCII(name) && JSONWriter.isPlainASCII(value)
+        let isQuoted = !isPlain && value.count >= 2 && value.first == quote && value.last == quote
+        guard !isPlain && (!Self.isASCII(name) || !Self.isASCII(value) || isQuoted) else {
             // Both lie in the header, the value after the name (an absent value is an empty
             // slice where the pair ends).
             guard let nameBase = name.baseAddress, let valueBase = value.baseAddress, !name.isEmpty else { return }
             let valueOffset = nameBase.distance(to: valueBase)
             let pair = UnsafeBufferPointer(start: nameBase, count: valueOffset + value.count)
-            append(pair: pair, nameCount: name.count, valueOffset: valueOffset)
+            if append(pair: pair, nameCount: name.count, valueOffset: valueOffset) && !isPlain { areJSONPlain = false }
             return
         }
+        areJSONPlain = false
         let text = Self.pythonStrip(String(decoding: name, as: UTF8.self))
         guard !text.isEmpty else { return }
         append(name: text, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))))

@@ -44,7 +44,9 @@ public final class SessionEncryptor {
     }
 
     package static func isEncrypted(_ cookie: UnsafeBufferPointer<UInt8>) -> Bool {
-        cookie.starts(with: prefix)
+        // `prefix`, "v1.", compared byte by byte: reading the array would first check that
+        // it was initialised, on every signed cookie too.
+        cookie.count >= 3 && cookie[0] == UInt8(ascii: "v") && cookie[1] == UInt8(ascii: "1") && cookie[2] == UInt8(ascii: ".")
     }
 
     /// HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF.

@@ -255,7 +255,11 @@ final class EventLoop: @unchecked Sendable {
     /// Every request gets exactly one reply: sent here, or, for a request the handler held,
     /// by `answer`.
     fileprivate func serve(_ request: OpaquePointer) {
-        guard let handler, let tracker else { return }
+        guard self.handler != nil, self.tracker != nil else { return }
+        // Borrowed for the request, not retained (a retain and a release each, on every
+        // request): the loop holds both until it is torn down, after its last request.
+        unowned(unsafe) let handler = self.handler!
+        unowned(unsafe) let tracker = self.tracker!
         // evhttp calls back a second time for a request whose connection broke before its
         // answer (libevent 2.1 `evhttp_connection_incoming_fail`), expecting a reply.
         // (Tested for emptiness first: a handler that never holds pays no hash per request.)
@@ -264,11 +268,8 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         let connection = evhttp_request_get_connection(request).flatMap { tracker.sawRequest(on: $0) }
-        // The reused response, moved out for the request: one access to the property
-        // instead of one per use, and its arrays stay uniquely referenced.
-        var response = HTTPResponse(status: 200)
-        swap(&response, &self.response)
-        defer { swap(&response, &self.response) }
+        // The reused response, written in place: only `serve` uses it, and `serve` is not
+        // re-entered (evhttp calls back from the loop, never from inside a handler).
         response.reset()
         requestBeingServed = request
         servedRequestWasHeld = false
@@ -423,7 +424,8 @@ private let sharedBodyReleaseCallback: @convention(c) (UnsafeRawPointer?, Int, U
 
 private let requestCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { request, context in
     guard let request, let context else { return }
-    Unmanaged<EventLoop>.fromOpaque(context).takeUnretainedValue().serve(request)
+    // Borrowed, not retained: evhttp calls back only while the loop runs.
+    Unmanaged<EventLoop>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.serve(request) }
 }
 
 private let deadlineCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in

@@ -4,7 +4,9 @@ internal import CLibevent
 /// (on which it holds a reference), its head-deadline timer, and the replies evhttp is
 /// still writing on it.
 final class TrackedConnection {
-    unowned let tracker: ConnectionTracker
+    /// Unchecked: the tracker owns every record and outlives them (checking costs a
+    /// reference count round trip each time a reply finishes).
+    unowned(unsafe) let tracker: ConnectionTracker
     let bufferevent: OpaquePointer
     var timer: OpaquePointer?
     var hadRequest = false

@@ -171,6 +171,21 @@ import Testing
         #expect(Array("\(Base64URL.encodeToString(bytes).dropLast())!".utf8).withUnsafeBufferPointer { HMACSHA1.Digest(base64URL: $0) } == nil)
     }
 
+    /// The decoding table, written out as a literal, is the alphabet of RFC 4648 §5 (table 2)
+    /// read backwards, and nothing else: every one of the 256 bytes.
+    @Test func base64URLTableIsTheRFCAlphabet() {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        for byte in 0...255 {
+            let expected = alphabet.firstIndex(of: UInt8(byte)).map { UInt8($0) } ?? 0xFF
+            #expect(Base64URL.values[byte] == expected, "\(byte)")
+            #expect(Base64URL.isAlphabetByte(UInt8(byte)) == (expected != 0xFF))
+        }
+        // Each of the 64 values encodes to its letter: a one-byte input's first character.
+        for (value, letter) in alphabet.enumerated() {
+            #expect(Base64URL.encode([UInt8(value << 2)]).first == letter)
+        }
+    }
+
     @Test func base64URLEncodesEveryTailLength() {
         for length in 0..<64 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
