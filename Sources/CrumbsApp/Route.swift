@@ -1,4 +1,5 @@
 import EventHTTP
+import Glibc
 
 /// The paths the app answers, as Flask's URL map would match them after percent-decoding.
 enum Route: Equatable {
@@ -8,29 +9,35 @@ enum Route: Equatable {
     case page
 
     init?(path: String) {
-        switch path {
-        case "/":
-            self = .page
-        case "/crumbs":
-            self = .crumbs
-        case "/sessions":
-            self = .wholeSession
-        default:
-            // `<string:key>`: one non-empty segment, no `/` (compared in contiguous bytes: this
-            // runs on every request, and generic or character-level operations cost far more).
-            var path = path
-            let key = path.withUTF8 { bytes -> String? in
-                guard bytes.starts(with: Self.sessionsPrefix) else { return nil }
-                let key = UnsafeBufferPointer(rebasing: bytes[Self.sessionsPrefix.count...])
-                guard !key.isEmpty, !key.contains(UInt8(ascii: "/")) else { return nil }
-                return String(decoding: key, as: UTF8.self)
-            }
-            guard let key else { return nil }
-            self = .sessionValue(key)
-        }
+        // Matched on the path's contiguous bytes: this runs on every request, and string
+        // comparison or generic byte operations cost far more.
+        var path = path
+        guard let route = path.withUTF8(Self.route(ofPath:)) else { return nil }
+        self = route
     }
 
-    private static let sessionsPrefix = Array("/sessions/".utf8)
+    private static func route(ofPath bytes: UnsafeBufferPointer<UInt8>) -> Route? {
+        // `<string:key>`: one non-empty segment, no `/`.
+        if bytes.count > sessionsPrefix.utf8CodeUnitCount, starts(bytes, with: sessionsPrefix) {
+            let key = UnsafeBufferPointer(rebasing: bytes[sessionsPrefix.utf8CodeUnitCount...])
+            guard !key.contains(UInt8(ascii: "/")) else { return nil }
+            return .sessionValue(String(decoding: key, as: UTF8.self))
+        }
+        if isExactly(bytes, "/") { return .page }
+        if isExactly(bytes, "/crumbs") { return .crumbs }
+        if isExactly(bytes, "/sessions") { return .wholeSession }
+        return nil
+    }
+
+    private static let sessionsPrefix: StaticString = "/sessions/"
+
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with prefix: StaticString) -> Bool {
+        bytes.count >= prefix.utf8CodeUnitCount && memcmp(bytes.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
+    }
+
+    private static func isExactly(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+        bytes.count == text.utf8CodeUnitCount && starts(bytes, with: text)
+    }
 
     /// Each list made once: this is checked on every request.
     var allowedMethods: [HTTPMethod] {
