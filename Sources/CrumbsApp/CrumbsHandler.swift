@@ -12,10 +12,9 @@ public final class CrumbsHandler: HTTPHandler {
     private let plainCookies: CookieHeaders
     private let httpsCookies: CookieHeaders
     private let pageResponse = Page.response()
-    /// Buffers lent to each request's context and taken back after it, so that a warm loop
+    /// Buffers lent to each request's context and emptied after it, so that a warm loop
     /// parses cookies and writes the session cookie without allocating.
-    /// (A handler is its loop's alone and not re-entered: no runtime exclusivity check.)
-    @exclusivity(unchecked) private var scratch = RequestContext.Scratch()
+    private let scratch: UnsafeMutablePointer<RequestContext.Scratch>
     /// With `--store`, the routes that keep sessions in Redis.
     private let storeRoutes: StoreRoutes?
 
@@ -36,6 +35,9 @@ public final class CrumbsHandler: HTTPHandler {
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
+        // (After the one step that can throw: a handler that fails to start frees nothing.)
+        scratch = .allocate(capacity: 1)
+        scratch.initialize(to: RequestContext.Scratch())
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
@@ -45,14 +47,19 @@ public final class CrumbsHandler: HTTPHandler {
         }
     }
 
+    deinit {
+        scratch.deinitialize(count: 1)
+        scratch.deallocate()
+    }
+
     public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
         let origin =
             configuration.accessLog != nil || !configuration.trustedProxies.isEmpty
             ? ClientOrigin(request: request, trustedProxies: configuration.trustedProxies) : nil
         var context = RequestContext(
-            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: &scratch)
+            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: scratch)
         route(&context, into: &response)
-        context.giveBack(to: &scratch)
+        context.finish()
         if let origin, let accessLog = configuration.accessLog {
             accessLog.record(
                 client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
@@ -299,7 +306,7 @@ public final class CrumbsHandler: HTTPHandler {
         headers: CookieHeaders, into bytes: inout [UInt8], encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
     ) throws(CryptoError) {
         let now = configuration.clock()
-        bytes.removeAll(keepingCapacity: true)
+        if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
         // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
         try headers.session.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
             (bytes) throws(CryptoError) in

@@ -17,7 +17,7 @@ final class ConnectionTracker {
     let limit: Int
     let headDeadlineSeconds: Int
     /// (A tracker is one loop's and not re-entered: no runtime exclusivity check.)
-    @exclusivity(unchecked) private(set) var connections: [OpaquePointer: TrackedConnection] = [:]
+    @exclusivity(unchecked) private(set) var connections: [BuffereventKey: TrackedConnection] = [:]
     /// Replies handed to evhttp and not yet settled, over every connection: a graceful stop
     /// waits for this to reach 0.
     private(set) var repliesInFlight = 0
@@ -42,7 +42,7 @@ final class ConnectionTracker {
         bufferevent_incref(bufferevent)
         let connection = TrackedConnection(tracker: self, bufferevent: bufferevent, acceptedAt: monotonicSeconds())
         connection.refused = connections.count >= limit
-        connections[bufferevent] = connection
+        connections[BuffereventKey(bufferevent)] = connection
         let context = Unmanaged.passUnretained(connection).toOpaque()
         connection.timer = event_new(base, -1, 0, connectionTimerCallback, context)
         // A refused connection is answered as soon as evhttp has given it its socket.
@@ -54,7 +54,7 @@ final class ConnectionTracker {
     /// applies, and evhttp will say when it closes. Returns the connection's record.
     func sawRequest(on evhttpConnection: OpaquePointer) -> TrackedConnection? {
         guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
-            let connection = connections[bufferevent]
+            let connection = connections[BuffereventKey(bufferevent)]
         else { return nil }
         if !connection.hadRequest {
             connection.hadRequest = true
@@ -67,7 +67,7 @@ final class ConnectionTracker {
 
     /// The record of an evhttp connection, if it is still open.
     func connection(for evhttpConnection: OpaquePointer) -> TrackedConnection? {
-        evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[$0] }
+        evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[BuffereventKey($0)] }
     }
 
     /// A reply has been handed to evhttp on `connection`.
@@ -102,7 +102,7 @@ final class ConnectionTracker {
     }
 
     fileprivate func release(_ connection: TrackedConnection) {
-        guard connections.removeValue(forKey: connection.bufferevent) != nil else { return }
+        guard connections.removeValue(forKey: BuffereventKey(connection.bufferevent)) != nil else { return }
         // A reply cut short by the connection's end is settled with it: evhttp never
         // reports its completion.
         repliesInFlight -= connection.repliesInFlight
