@@ -57,9 +57,9 @@ public final class CrumbsHandler: HTTPHandler {
             configuration.accessLog != nil || !configuration.trustedProxies.isEmpty
             ? ClientOrigin(request: request, trustedProxies: configuration.trustedProxies) : nil
         var context = RequestContext(
-            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: scratch)
+            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: &scratch.pointee)
         route(&context, into: &response)
-        context.finish()
+        context.giveBack(to: &scratch.pointee)
         if let origin, let accessLog = configuration.accessLog {
             accessLog.record(
                 client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
