@@ -54,9 +54,12 @@ enum LessonBody {
         response.append(JSONResponse.contentType)
     }
 
-    private static let cookiesLabel: StaticString = "{\n  \"cookies\": "
+    private static let noCookies: StaticString = "{\n  \"cookies\": []"
+    private static let cookiesLabel: StaticString = "{\n  \"cookies\": ["
     private static let cookieOpening: StaticString = "\n    {\n      "
+    private static let nextCookieOpening: StaticString = ",\n    {\n      "
     private static let cookieClosing: StaticString = "\n    }"
+    private static let plainCookieClosing: StaticString = "\"\n    }"
     private static let listClosing: StaticString = "\n  ]"
     private static let sessionOpening: StaticString = ",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": "
     private static let sessionValueLabel: StaticString = ",\n    \"session_value\": "
@@ -66,31 +69,30 @@ enum LessonBody {
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     private static func writeStart(cookies: RequestCookies, into bytes: inout some ByteSink) {
-        bytes.append(utf8: cookiesLabel)
         guard !cookies.isEmpty else {
-            bytes.append(utf8: "[]")
+            bytes.append(utf8: noCookies)
             return
         }
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(utf8: cookiesLabel)
         var first = true
-        // Cookies the parser found plain (the usual case) are their JSON strings' contents.
+        // Cookies the parser found plain (the usual case) are their JSON strings' contents,
+        // written between literal pieces that carry the quotes.
         let arePlain = cookies.areJSONPlain
         cookies.forEach { name, value in
-            if !first { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(utf8: first ? cookieOpening : nextCookieOpening)
             first = false
-            bytes.append(utf8: cookieOpening)
             if arePlain {
                 bytes.append(UInt8(ascii: "\""))
                 name.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
                 bytes.append(utf8: "\": \"")
                 value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
-                bytes.append(UInt8(ascii: "\""))
+                bytes.append(utf8: plainCookieClosing)
             } else {
                 JSONWriter.writeString(utf8: name, into: &bytes)
                 bytes.append(utf8: ": ")
                 JSONWriter.writeString(utf8: value, into: &bytes)
+                bytes.append(utf8: cookieClosing)
             }
-            bytes.append(utf8: cookieClosing)
         }
         bytes.append(utf8: listClosing)
     }

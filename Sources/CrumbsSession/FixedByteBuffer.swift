@@ -18,13 +18,14 @@
 
     @inlinable package var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: memory[..<count]) }
 
-    @inlinable package mutating func append(_ byte: UInt8) {
+    // Always inlined: a call costs more than the bounds check and copy it makes.
+    @inlinable @inline(__always) package mutating func append(_ byte: UInt8) {
         guard count < memory.count else { return overflowed = true }
         memory[count] = byte
         count += 1
     }
 
-    @inlinable package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+    @inlinable @inline(__always) package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count <= memory.count - count else { return overflowed = true }
         if let source = bytes.baseAddress { (memory.baseAddress! + count).update(from: source, count: bytes.count) }
         count += bytes.count

@@ -96,7 +96,7 @@ import Testing
 
     @Test func plainASCIICheckAgreesWithTheByteRule() {
         // Every byte value at every position of strings around the eight-byte word size.
-        for length in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17] {
+        for length in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33] {
             for position in 0..<length {
                 for byte in UInt8.min...UInt8.max {
                     var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
