@@ -59,7 +59,8 @@ final class EventLoop: @unchecked Sendable {
     private var draining = false
     /// Requests a handler holds, by evhttp's pointer: the loop answers them itself at their
     /// deadline, on a broken connection, or at shutdown, so none is left without an answer.
-    private var heldRequests: [OpaquePointer: HeldRequest] = [:]
+    /// (Read on every request; never touched while another access to it is under way.)
+    @exclusivity(unchecked) private var heldRequests: [OpaquePointer: HeldRequest] = [:]
     /// The request `serve` is handing to the handler, and whether the handler held it.
     private var requestBeingServed: OpaquePointer?
     private var servedRequestWasHeld = false
@@ -256,10 +257,10 @@ final class EventLoop: @unchecked Sendable {
     /// by `answer`.
     fileprivate func serve(_ request: OpaquePointer) {
         guard self.handler != nil, self.tracker != nil else { return }
-        // Borrowed for the request, not retained (a retain and a release each, on every
-        // request): the loop holds both until it is torn down, after its last request.
+        // Borrowed for the request, not retained where Swift lets it (the tracker: a retain
+        // and a release a request): the loop holds both until it is torn down.
         unowned(unsafe) let handler = self.handler!
-        unowned(unsafe) let tracker = self.tracker!
+        let tracker = Unmanaged.passUnretained(self.tracker!)
         // evhttp calls back a second time for a request whose connection broke before its
         // answer (libevent 2.1 `evhttp_connection_incoming_fail`), expecting a reply.
         // (Tested for emptiness first: a handler that never holds pays no hash per request.)
@@ -267,7 +268,9 @@ final class EventLoop: @unchecked Sendable {
             answer(held, held.onDeadline)
             return
         }
-        let connection = evhttp_request_get_connection(request).flatMap { tracker.sawRequest(on: $0) }
+        let connection = evhttp_request_get_connection(request).flatMap { evhttpConnection in
+            tracker._withUnsafeGuaranteedRef { $0.sawRequest(on: evhttpConnection) }
+        }
         // The reused response, written in place: only `serve` uses it, and `serve` is not
         // re-entered (evhttp calls back from the loop, never from inside a handler).
         response.reset()
@@ -347,7 +350,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func deliver(_ response: inout HTTPResponse, for request: OpaquePointer, on connection: TrackedConnection?) {
-        guard let tracker, let replyBuffer, let base else { return }
+        guard self.tracker != nil, let replyBuffer, let base else { return }
+        let tracker = Unmanaged.passUnretained(self.tracker!)  // borrowed, as in `serve`
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
         // evhttp refuses values with CR or LF, so a header can never be split in two.
@@ -375,7 +379,7 @@ final class EventLoop: @unchecked Sendable {
         // The record outlives the reply: evhttp frees a connection's requests before it
         // calls the close callback that lets the record go.
         if let connection {
-            tracker.replyStarted(on: connection)
+            tracker._withUnsafeGuaranteedRef { $0.replyStarted(on: connection) }
             evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(connection).toOpaque())
         }
         if let reason = HTTPResponse.knownReasonPhrase(for: response.status) {
