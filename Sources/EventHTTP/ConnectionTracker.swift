@@ -134,12 +134,12 @@ final class ConnectionTracker {
 private let connectionTimerCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { _, _, context in
     guard let context else { return }
     let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
-    connection.tracker.timerFired(connection)
+    connection.withTracker { $0.timerFired(connection) }
 }
 
 private let connectionClosedCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
     guard let context else { return }
     let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
     // evhttp still holds its own reference and frees the bufferevent right after this.
-    connection.tracker.release(connection)
+    connection.withTracker { $0.release(connection) }
 }

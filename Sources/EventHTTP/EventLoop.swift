@@ -440,8 +440,9 @@ private let deadlineCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPoin
 
 private let replyCompleteCallback: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { _, context in
     guard let context else { return }
-    let connection = Unmanaged<TrackedConnection>.fromOpaque(context).takeUnretainedValue()
-    connection.tracker.replyFinished(on: connection)
+    Unmanaged<TrackedConnection>.fromOpaque(context)._withUnsafeGuaranteedRef { connection in
+        connection.withTracker { $0.replyFinished(on: connection) }
+    }
 }
 
 private let signalCallback: @convention(c) (Int32, Int16, UnsafeMutableRawPointer?) -> Void = { signal, _, context in

@@ -4,9 +4,9 @@ internal import CLibevent
 /// (on which it holds a reference), its head-deadline timer, and the replies evhttp is
 /// still writing on it.
 final class TrackedConnection {
-    /// Unchecked: the tracker owns every record and outlives them (checking costs a
-    /// reference count round trip each time a reply finishes).
-    unowned(unsafe) let tracker: ConnectionTracker
+    /// Not counted: the tracker owns every record and outlives them (a reference would cost
+    /// a retain and a release each time a reply finishes). Use through `withTracker`.
+    private let trackerReference: Unmanaged<ConnectionTracker>
     let bufferevent: OpaquePointer
     var timer: OpaquePointer?
     var hadRequest = false
@@ -18,8 +18,13 @@ final class TrackedConnection {
     var repliesInFlight = 0
 
     init(tracker: ConnectionTracker, bufferevent: OpaquePointer, acceptedAt: Int64) {
-        self.tracker = tracker
+        trackerReference = Unmanaged.passUnretained(tracker)
         self.bufferevent = bufferevent
         self.acceptedAt = acceptedAt
+    }
+
+    /// Lends the tracker this connection belongs to.
+    func withTracker<Result>(_ body: (ConnectionTracker) -> Result) -> Result {
+        trackerReference._withUnsafeGuaranteedRef(body)
     }
 }
