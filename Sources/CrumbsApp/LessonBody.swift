@@ -9,7 +9,7 @@ import EventHTTP
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        func write(into body: inout some ByteSink) {
+        func write(into body: inout some ByteSink, cookies: RequestCookies) {
             writeStart(cookies: cookies, into: &body)
             body.append(utf8: sessionOpening)
             JSONWriter.writeString(key, into: &body)
@@ -17,8 +17,11 @@ enum LessonBody {
             JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
             body.append(utf8: sessionClosing)
         }
-        if !FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, { write(into: &$0) }) {
-            write(into: &response.body)
+        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
+            write(into: &$0, cookies: $1)
+        }
+        if !fitted {
+            write(into: &response.body, cookies: cookies)
         }
         response.append(JSONResponse.contentType)
     }
@@ -44,8 +47,8 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity) {
-            writeStart(cookies: cookies, into: &$0)
+        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
+            writeStart(cookies: $1, into: &$0)
         }
         if !fitted {
             writeStart(cookies: cookies, into: &response.body)
