@@ -59,24 +59,24 @@ import Testing
 
     @Test func aFixedBufferTakesWhatFitsAndSaysWhenItDidNot() {
         var output: [UInt8] = Array("kept:".utf8)
-        let fitted = FixedByteBuffer.append(to: &output, capacity: 8) { buffer in
+        let fitted = FixedByteBuffer.append(to: &output, capacity: 8, passing: "efgh" as StaticString) { buffer, tail in
             buffer.append(utf8: "abc")
             buffer.append(UInt8(ascii: "d"))
-            buffer.append(utf8: "efgh")
+            buffer.append(utf8: tail)
             #expect(buffer.count == 8 && !buffer.overflowed)
         }
         #expect(fitted && output == Array("kept:abcdefgh".utf8))
         for overflowing: StaticString in ["123456789", "12345678\u{0}"] {
-            let refused = FixedByteBuffer.append(to: &output, capacity: 8) { buffer in
+            let refused = FixedByteBuffer.append(to: &output, capacity: 8, passing: overflowing) { buffer, overflowing in
                 buffer.append(utf8: overflowing)
                 #expect(buffer.overflowed)
             }
             #expect(!refused && output == Array("kept:abcdefgh".utf8))
         }
-        let byteTooMany = FixedByteBuffer.append(to: &output, capacity: 2) { buffer in
+        let byteTooMany = FixedByteBuffer.append(to: &output, capacity: 2, passing: UInt8(3)) { buffer, last in
             buffer.append(1)
             buffer.append(2)
-            buffer.append(3)
+            buffer.append(last)
         }
         #expect(!byteTooMany)
     }
