@@ -71,11 +71,13 @@ public final class CrumbsHandler: HTTPHandler {
     /// the errors build their own.
     private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {
         let request = context.request
-        guard let path = request.path else {
-            response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
-            return
-        }
-        guard let route = Route(path: path) else {
+        // Most paths need no percent-decoding and are matched as they were sent.
+        let plainRoute = request.withRawPath { path in PercentDecoding.isPlainASCII(path) ? Route(plainPath: path) : nil }
+        guard let route = plainRoute ?? request.path.flatMap(Route.init(path:)) else {
+            guard let path = request.path else {
+                response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
+                return
+            }
             response = ErrorResponse.make(404, "no route for \(path)", extra: [("path", .string(path))])
             return
         }

@@ -16,6 +16,14 @@ enum Route: Equatable {
         self = route
     }
 
+    /// The route of a path given as bytes that need no percent-decoding
+    /// (`PercentDecoding.isPlainASCII`): the bytes are the decoded path, and no string of
+    /// the whole path need be made.
+    init?(plainPath: Span<UInt8>) {
+        guard let route = plainPath.withUnsafeBufferPointer(Self.route(ofPath:)) else { return nil }
+        self = route
+    }
+
     private static func route(ofPath bytes: UnsafeBufferPointer<UInt8>) -> Route? {
         // `<string:key>`: one non-empty segment, no `/`.
         if bytes.count > sessionsPrefix.utf8CodeUnitCount, starts(bytes, with: sessionsPrefix) {

@@ -61,6 +61,12 @@ public struct HTTPRequest {
         withPathBytes { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Lends the target's path as sent (up to `?` or `#`, still percent-encoded), read in
+    /// place from evhttp.
+    public func withRawPath<Result>(_ body: (Span<UInt8>) -> Result) -> Result {
+        withPathBytes { body($0.span) }
+    }
+
     /// Lends the bytes of the target up to `?` or `#`, read in place from evhttp.
     private func withPathBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         guard let uri = evhttp_request_get_uri(request) else { return body(UnsafeBufferPointer(start: nil, count: 0)) }

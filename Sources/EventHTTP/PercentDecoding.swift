@@ -22,6 +22,11 @@ public enum PercentDecoding {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    /// Whether `decode` would return the bytes as they are: ASCII without `%`.
+    public static func isPlainASCII(_ text: Span<UInt8>) -> Bool {
+        text.withUnsafeBufferPointer { bytes in !bytes.contains { $0 >= 0x80 || $0 == UInt8(ascii: "%") } }
+    }
+
     /// The common case, ASCII without escapes, in one pass; nil otherwise.
     private static func decodePlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         for byte in bytes where byte >= 0x80 || byte == UInt8(ascii: "%") { return nil }

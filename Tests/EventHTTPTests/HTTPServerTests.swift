@@ -232,4 +232,14 @@ func withServer(
         #expect(PercentDecoding.decode("/%FF") == nil)
         #expect(PercentDecoding.decode("/%C0%AF") == nil)
     }
+
+    /// A plain path is one `decode` returns unchanged: every byte value, alone and in a path.
+    @Test func aPlainPathIsOneDecodingLeavesAsItIs() {
+        for byte in UInt8.min...UInt8.max {
+            let path = Array("/sessions/a".utf8) + [byte] + Array("b".utf8)
+            let isPlain = path.withUnsafeBufferPointer { PercentDecoding.isPlainASCII($0.span) }
+            #expect(isPlain == (byte < 0x80 && byte != UInt8(ascii: "%")), "\(byte)")
+            if isPlain { #expect(PercentDecoding.decode(bytes: path).map { Array($0.utf8) } == path, "\(byte)") }
+        }
+    }
 }
