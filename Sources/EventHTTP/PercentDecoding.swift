@@ -24,7 +24,24 @@ public enum PercentDecoding {
 
     /// Whether `decode` would return the bytes as they are: ASCII without `%`.
     public static func isPlainASCII(_ text: Span<UInt8>) -> Bool {
-        text.withUnsafeBufferPointer { bytes in !bytes.contains { $0 >= 0x80 || $0 == UInt8(ascii: "%") } }
+        text.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return true }
+            // Eight bytes at a time (a path is usually 5 to 20): a high bit, or a byte equal
+            // to `%` (one whose XOR with it is zero: "Bit Twiddling Hacks").
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            var index = 0
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                let percent = word ^ (ones &* 0x25)
+                guard (word | ((percent &- ones) & ~percent)) & 0x8080_8080_8080_8080 == 0 else { return false }
+                index += 8
+            }
+            while index < bytes.count {
+                guard bytes[index] < 0x80, bytes[index] != UInt8(ascii: "%") else { return false }
+                index += 1
+            }
+            return true
+        }
     }
 
     /// The common case, ASCII without escapes, in one pass; nil otherwise.

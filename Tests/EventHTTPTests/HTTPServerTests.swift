@@ -233,13 +233,19 @@ func withServer(
         #expect(PercentDecoding.decode("/%C0%AF") == nil)
     }
 
-    /// A plain path is one `decode` returns unchanged: every byte value, alone and in a path.
+    /// A plain path is one `decode` returns unchanged: every byte value at every position of
+    /// paths shorter and longer than the eight bytes tested at once.
     @Test func aPlainPathIsOneDecodingLeavesAsItIs() {
-        for byte in UInt8.min...UInt8.max {
-            let path = Array("/sessions/a".utf8) + [byte] + Array("b".utf8)
-            let isPlain = path.withUnsafeBufferPointer { PercentDecoding.isPlainASCII($0.span) }
-            #expect(isPlain == (byte < 0x80 && byte != UInt8(ascii: "%")), "\(byte)")
-            if isPlain { #expect(PercentDecoding.decode(bytes: path).map { Array($0.utf8) } == path, "\(byte)") }
+        for length in [1, 7, 8, 9, 16, 19] {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var path = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    path[position] = byte
+                    let isPlain = path.withUnsafeBufferPointer { PercentDecoding.isPlainASCII($0.span) }
+                    #expect(isPlain == (byte < 0x80 && byte != UInt8(ascii: "%")), "\(byte) at \(position) of \(length)")
+                    if isPlain { #expect(PercentDecoding.decode(bytes: path).map { Array($0.utf8) } == path) }
+                }
+            }
         }
     }
 }
