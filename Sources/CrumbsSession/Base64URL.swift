@@ -36,12 +36,16 @@ public enum Base64URL {
         encode(Array(bytes), into: &output)
     }
 
-    /// Three bytes in, four characters out, straight from memory to the table, then one copy
-    /// onto `output` (appending a byte at a time costs several times more).
     package static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        encode(bytes, appendingTo: &output)
+    }
+
+    /// Three bytes in, four characters out, straight from memory to the table to where the
+    /// output lends its memory (appending a byte at a time costs several times more).
+    static func encode(_ bytes: UnsafeRawBufferPointer, appendingTo output: inout some ByteSink) {
         let count = bytes.count
         let encodedCount = (count * 4 + 2) / 3
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(encodedCount, 1)) { buffer in
+        output.append(count: encodedCount) { buffer in
             do {
                 let alphabet = UnsafeBufferPointer(start: alphabet.utf8Start, count: alphabet.utf8CodeUnitCount)
                 var target = 0
@@ -69,7 +73,6 @@ public enum Base64URL {
                     break
                 }
             }
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<encodedCount]))
         }
     }
 

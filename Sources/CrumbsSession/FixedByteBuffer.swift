@@ -31,6 +31,15 @@
         count += bytes.count
     }
 
+    /// Lends `body` the next `count` bytes of its memory to write, without copying them.
+    @inlinable @inline(__always) package mutating func append(
+        count: Int, writingWith body: (UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) {
+        guard count <= memory.count - self.count else { return overflowed = true }
+        body(UnsafeMutableBufferPointer(rebasing: memory[self.count..<(self.count + count)]))
+        self.count += count
+    }
+
     /// Lends `body` a buffer of `capacity` bytes on the stack and appends what it wrote to
     /// `output`; returns false, leaving `output` as it was, if that did not fit.
     /// `body` is handed `context` rather than capturing it: a closure's capture is a copy,

@@ -62,8 +62,28 @@ public final class SessionSerializer {
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
         if let count = DefaultLessonSession.count(of: values) { return encodeDefaultLesson(count: count, now: now, into: &output) }
+        // Written on the stack when it fits (a session usually does), then copied once: each
+        // piece appended to an array costs some 80 instructions.
+        let fitted = FixedByteBuffer.append(to: &output, capacity: FixedByteBuffer.stackCapacity, passing: values) {
+            write($1, now: now, into: &$0)
+        }
+        if !fitted { write(values, now: now, into: &output) }
+    }
+
+    /// Appends the cookie value of the default lesson session with `count` (0 to
+    /// `DefaultLessonSession.largestCount`): `encode` of its members, without them.
+    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) {
+        precondition(count >= 0 && count <= Int64(DefaultLessonSession.largestCount), "not a default lesson session")
+        // (About 100 bytes: always fits on the stack.)
+        let fitted = FixedByteBuffer.append(to: &output, capacity: 256, passing: count) {
+            writeDefaultLesson(count: $1, now: now, into: &$0)
+        }
+        if !fitted { writeDefaultLesson(count: count, now: now, into: &output) }
+    }
+
+    private func write(_ values: JSONObject, now: Int64, into output: inout some SignedOutput) {
         let start = output.count
-        // The payload JSON is written on the stack when it fits (a session usually does).
+        // The payload JSON is written on the stack when it fits.
         let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
             var json = FixedByteBuffer(memory)
             JSONWriter.write(values, style: .compact, into: &json)
@@ -78,38 +98,37 @@ public final class SessionSerializer {
         appendSignature(now: now, from: start, to: &output)
     }
 
-    /// Appends the cookie value of the default lesson session with `count` (0 to
-    /// `DefaultLessonSession.largestCount`): `encode` of its members, without them.
-    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) {
-        precondition(count >= 0 && count <= Int64(DefaultLessonSession.largestCount), "not a default lesson session")
+    private func writeDefaultLesson(count: Int64, now: Int64, into output: inout some SignedOutput) {
         let start = output.count
         DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
         appendSignature(now: now, from: start, to: &output)
     }
 
     /// Appends `.timestamp.signature` to the payload written from `start`.
-    private func appendSignature(now: Int64, from start: Int, to output: inout [UInt8]) {
+    private func appendSignature(now: Int64, from start: Int, to output: inout some SignedOutput) {
         output.append(UInt8(ascii: "."))
-        Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, into: &output) }
-        let mac = output.withUnsafeBytes { authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, appendingTo: &output) }
+        let mac = output.withBytes(from: start) { authenticators[0].authenticate($0) }
         output.append(UInt8(ascii: "."))
-        mac.withUnsafeBytes { Base64URL.encode($0, into: &output) }
+        mac.withUnsafeBytes { Base64URL.encode($0, appendingTo: &output) }
     }
 
     /// itsdangerous' `dump_payload`: the JSON in base64url, or `.` and its zlib compression
     /// when that is shorter by more than one byte, which the lesson's default sessions never
     /// are (`DefaultLessonSession`).
-    private func appendPayload(_ json: UnsafeBufferPointer<UInt8>, isDefaultLessonSession: Bool = false, to output: inout [UInt8]) {
+    private func appendPayload(
+        _ json: UnsafeBufferPointer<UInt8>, isDefaultLessonSession: Bool = false, to output: inout some SignedOutput
+    ) {
         if skipsZlibForDefaultSessions && (isDefaultLessonSession || DefaultLessonSession.contains(json)) {
-            Base64URL.encode(UnsafeRawBufferPointer(json), into: &output)
+            Base64URL.encode(UnsafeRawBufferPointer(json), appendingTo: &output)
             return
         }
         zlib.compress(json) { compressed in
             if compressed.count < json.count - 1 {
                 output.append(UInt8(ascii: "."))
-                Base64URL.encode(UnsafeRawBufferPointer(compressed), into: &output)
+                Base64URL.encode(UnsafeRawBufferPointer(compressed), appendingTo: &output)
             } else {
-                Base64URL.encode(UnsafeRawBufferPointer(json), into: &output)
+                Base64URL.encode(UnsafeRawBufferPointer(json), appendingTo: &output)
             }
         }
     }

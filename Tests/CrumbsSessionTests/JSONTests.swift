@@ -57,6 +57,23 @@ import Testing
         }
     }
 
+    /// Bytes written in place: into a fixed buffer's own memory while they fit, and into an
+    /// array through a copy.
+    @Test func bytesWrittenInPlaceLandAfterTheOthers() {
+        func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>) { for index in buffer.indices { buffer[index] = UInt8(ascii: "a") + UInt8(index) } }
+        var array: [UInt8] = [1, 2]
+        array.append(count: 3, writingWith: fill)
+        #expect(array == [1, 2, 97, 98, 99])
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { memory in
+            var buffer = FixedByteBuffer(memory)
+            buffer.append(contentsOf: UnsafeBufferPointer(start: [UInt8(1), 2], count: 2))
+            buffer.append(count: 3, writingWith: fill)
+            #expect(Array(buffer.written) == [1, 2, 97, 98, 99] && !buffer.overflowed)
+            buffer.append(count: 2, writingWith: fill)
+            #expect(Array(buffer.written) == [1, 2, 97, 98, 99] && buffer.overflowed)
+        }
+    }
+
     @Test func aFixedBufferTakesWhatFitsAndSaysWhenItDidNot() {
         var output: [UInt8] = Array("kept:".utf8)
         let fitted = FixedByteBuffer.append(to: &output, capacity: 8, passing: "efgh" as StaticString) { buffer, tail in

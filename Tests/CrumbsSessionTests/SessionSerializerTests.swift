@@ -52,6 +52,20 @@ import Testing
         #expect(session.values == big)
     }
 
+    /// A cookie longer than the stack buffer it is first written into is written again into
+    /// the array, whole: it still verifies and reads back.
+    @Test func aCookiePastTheStackBufferIsWhole() throws {
+        let serializer = try serializer()
+        // Incompressible: each value is its index's digits, scrambled.
+        let values = JSONObject((0..<150).map { ("k\($0)", .string(String(($0 &* 2_654_435_761) % 1_000_003, radix: 36) + "\($0 * 7919)")) })
+        let cookie = serializer.encode(values, now: Self.signedAt)
+        #expect(cookie.utf8.count > FixedByteBuffer.stackCapacity)
+        #expect(try serializer.decode(cookie, now: Self.signedAt).values == values)
+        var appended = Array("prefix=".utf8)
+        serializer.encode(values, now: Self.signedAt, into: &appended)
+        #expect(appended == Array("prefix=".utf8) + Array(cookie.utf8))
+    }
+
     @Test func refusesEveryKindOfTampering() throws {
         let serializer = try serializer()
         let now = Self.signedAt + 1
