@@ -12,8 +12,8 @@ public final class CrumbsHandler: HTTPHandler {
     private let plainCookies: CookieHeaders
     private let httpsCookies: CookieHeaders
     private let pageResponse = Page.response()
-    /// Buffers lent to each request's context and emptied after it, so that a warm loop
-    /// parses cookies and writes the session cookie without allocating.
+    /// The buffers lent to each request's context and emptied after it, so that a warm loop
+    /// parses cookies without allocating.
     private let scratch: UnsafeMutablePointer<RequestContext.Scratch>
     /// With `--store`, the routes that keep sessions in Redis.
     private let storeRoutes: StoreRoutes?
@@ -269,14 +269,22 @@ public final class CrumbsHandler: HTTPHandler {
         _ context: inout RequestContext, into response: inout HTTPResponse,
         encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
     ) {
-        // Written into the context's buffer, then copied into the response.
+        response.append(Self.varyCookie)
+        let now = configuration.clock()
+        let length: Int
         do {
-            try writeSessionCookie(headers: context.cookieHeaders, into: &context.sessionHeader, encode: encode)
+            // Written straight into the response's headers. (A permanent session's renderer
+            // is dated: Expires is now plus the lifetime.)
+            let renderer = context.cookieHeaders.session
+            length = try response.appendHeader(named: "Set-Cookie") { (bytes) throws(CryptoError) in
+                try renderer.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
+                    (bytes) throws(CryptoError) in try encode(&bytes, now)
+                }
+            }
         } catch {
             response = ErrorResponse.make(503, "the session could not be encrypted; try again")
             return
         }
-        let length = context.sessionHeader.count
         guard length <= AppConfiguration.maximumCookieBytes else {
             var refused = ErrorResponse.make(
                 413,
@@ -290,8 +298,6 @@ public final class CrumbsHandler: HTTPHandler {
             response = refused
             return
         }
-        response.append(Self.varyCookie)
-        response.appendHeader(named: "Set-Cookie", value: context.sessionHeader.span)
     }
 
     /// `saveSession` for the routes that build their own response.
@@ -302,19 +308,6 @@ public final class CrumbsHandler: HTTPHandler {
     }
 
     static let varyCookie = HTTPHeader("Vary", "Cookie")
-
-    /// Replaces `bytes` with the `Set-Cookie` value whose session value `encode` appends.
-    private func writeSessionCookie(
-        headers: CookieHeaders, into bytes: inout [UInt8], encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
-    ) throws(CryptoError) {
-        let now = configuration.clock()
-        if !bytes.isEmpty { bytes.removeAll(keepingCapacity: true) }
-        // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
-        try headers.session.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
-            (bytes) throws(CryptoError) in
-            try encode(&bytes, now)
-        }
-    }
 
     // MARK: Bodies and checks
 

@@ -63,6 +63,26 @@ public struct HTTPResponse: Sendable {
         HTTPHeader.appendUpToNUL(value, to: &headerBytes)
     }
 
+    /// Adds a header whose value `write` appends straight to the header storage (only
+    /// appends: what is there is the headers before it), sparing a copy of a value written
+    /// on every reply. Returns the value's length. A value is cut at a NUL, as
+    /// `HTTPHeader` cuts it. If `write` throws, the headers are left unfinished: the
+    /// response must be replaced.
+    public mutating func appendHeader<Failure: Error>(
+        named name: StaticString, writingValue write: (inout [UInt8]) throws(Failure) -> Void
+    ) throws(Failure) -> Int {
+        headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        headerBytes.append(0)
+        let start = headerBytes.count
+        try write(&headerBytes)
+        let end = headerBytes.withUnsafeBufferPointer { bytes in
+            memchr(bytes.baseAddress! + start, 0, bytes.count - start).map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
+        }
+        if let end { headerBytes.removeLast(headerBytes.count - end) }
+        headerBytes.append(0)
+        return headerBytes.count - 1 - start
+    }
+
     public mutating func addHeader(_ name: String, _ value: String) {
         append(HTTPHeader(name, value))
     }

@@ -233,6 +233,16 @@ func withServer(
         #expect(PercentDecoding.decode("/%C0%AF") == nil)
     }
 
+    /// A header value written in place follows the headers before it, is measured, and is cut
+    /// at a NUL as any header value is.
+    @Test func aHeaderValueWrittenInPlace() {
+        var response = HTTPResponse(status: 200, headers: [HTTPHeader("Vary", "Cookie")])
+        let length = response.appendHeader(named: "Set-Cookie") { (bytes: inout [UInt8]) in bytes += Array("a=b; Path=/".utf8) }
+        let cut = response.appendHeader(named: "X-Cut") { (bytes: inout [UInt8]) in bytes += Array("kept".utf8) + [0] + Array("lost".utf8) }
+        #expect(length == 11 && cut == 4)
+        #expect(response.headers == [HTTPHeader("Vary", "Cookie"), HTTPHeader("Set-Cookie", "a=b; Path=/"), HTTPHeader("X-Cut", "kept")])
+    }
+
     /// A plain path is one `decode` returns unchanged: every byte value at every position of
     /// paths shorter and longer than the eight bytes tested at once.
     @Test func aPlainPathIsOneDecodingLeavesAsItIs() {
