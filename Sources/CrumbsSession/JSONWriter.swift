@@ -117,15 +117,21 @@ public enum JSONWriter {
     /// Decimal digits written from the stack (`String(number)` allocates on every call).
     static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
-            var rest = number.magnitude
+        var rest = number.magnitude
+        var digitCount = 1
+        var power: UInt64 = 10
+        while digitCount < 20 && rest >= power {
+            digitCount += 1
+            power = power &* 10
+        }
+        // Written where the output lends its memory, last digit first.
+        output.append(count: digitCount) { digits in
+            var index = digitCount
             repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                index -= 1
+                digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
-            } while rest > 0
-            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            } while index > 0
         }
     }
 

@@ -32,6 +32,20 @@ import Testing
             JSONWriter.string(value, style: .compact) == "[0,-7,9223372036854775807,-9223372036854775808,10]")
     }
 
+    /// Every length of decimal, at the powers of ten where it changes, as Swift's own
+    /// `String(_:)` writes them.
+    @Test func writesIntegersOfEveryLength() {
+        var numbers: [Int64] = [0, Int64.max, Int64.min, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0...18 {
+            numbers += [power, power - 1, power + 1, -power, -(power - 1)]
+            if power <= Int64.max / 10 { power *= 10 }
+        }
+        for number in numbers {
+            #expect(JSONWriter.string(.integer(number), style: .compact) == String(number), "\(number)")
+        }
+    }
+
     @Test func readsIntegersOfEveryLength() throws {
         for text in ["0", "-0", "7", "-7", "123456789012345678", "-123456789012345678", "9223372036854775807",
             "-9223372036854775808", "1234567890123456789"]
