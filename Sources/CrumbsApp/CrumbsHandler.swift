@@ -271,14 +271,15 @@ public final class CrumbsHandler: HTTPHandler {
     ) {
         response.append(Self.varyCookie)
         let now = configuration.clock()
+        // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
+        let expires = now + configuration.sessionLifetimeSeconds
         let length: Int
         do {
-            // Written straight into the response's headers. (A permanent session's renderer
-            // is dated: Expires is now plus the lifetime.)
-            let renderer = context.cookieHeaders.session
-            length = try response.appendHeader(named: "Set-Cookie") { (bytes) throws(CryptoError) in
-                try renderer.writeHeaderValue(into: &bytes, expires: now + configuration.sessionLifetimeSeconds) {
-                    (bytes) throws(CryptoError) in try encode(&bytes, now)
+            // Written straight into the response's headers.
+            length = try response.appendHeader(named: "Set-Cookie", passing: context.cookieHeaders) {
+                (bytes, headers) throws(CryptoError) in
+                try headers.session.writeHeaderValue(into: &bytes, expires: expires) { (bytes) throws(CryptoError) in
+                    try encode(&bytes, now)
                 }
             }
         } catch {

@@ -81,19 +81,24 @@ public struct SetCookie: Equatable, Sendable {
 
     /// The header value for this cookie's attributes with another value (and, for a dated
     /// renderer, another `Expires`): everything else rendered once, for the request path,
-    /// where only the value and the date change.
-    public struct Renderer: Sendable {
-        private let prefix: [UInt8]
-        /// Up to the date (`; Expires=` included) for a dated renderer; else empty.
-        private let beforeDate: [UInt8]
-        private let suffix: [UInt8]
+    /// where only the value and the date change. (A class holding its bytes outside any
+    /// array: it is read on every signed reply, and a struct of arrays cost a retain and a
+    /// release per array, per use. Immutable once made, so shared between loops safely.)
+    public final class Renderer: @unchecked Sendable {
+        /// `prefix`, then `beforeDate` (up to the date, `; Expires=` included, for a dated
+        /// renderer; else empty), then `suffix`, back to back.
+        private let parts: UnsafeMutableBufferPointer<UInt8>
+        private let prefixCount: Int
+        private let beforeDateCount: Int
         /// Whether each header carries an `Expires` of its own.
         public let isDated: Bool
 
         /// - Parameter dated: the header gets an `Expires` given with each value (the
         ///   template's own `expires` is then ignored); otherwise the template's is kept.
         public init(_ template: SetCookie, dated: Bool = false) {
-            prefix = Array((template.name + "=").utf8)
+            let prefix = Array((template.name + "=").utf8)
+            let beforeDate: [UInt8]
+            let suffix: [UInt8]
             isDated = dated
             if dated {
                 beforeDate = Array((template.attributesBeforeExpires + "; Expires=").utf8)
@@ -104,7 +109,20 @@ public struct SetCookie: Equatable, Sendable {
                 beforeDate = []
                 suffix = Array(empty.headerValue.utf8.dropFirst(prefix.count))
             }
+            let all = prefix + beforeDate + suffix
+            parts = .allocate(capacity: all.count)
+            _ = parts.initialize(from: all)
+            prefixCount = prefix.count
+            beforeDateCount = beforeDate.count
         }
+
+        deinit { parts.deallocate() }
+
+        private var prefix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[..<prefixCount]) }
+        private var beforeDate: UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: parts[prefixCount..<(prefixCount + beforeDateCount)])
+        }
+        private var suffix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[(prefixCount + beforeDateCount)...]) }
 
         /// Appends the header value's bytes to `bytes`, with the value `writeValue` appends,
         /// which must not need quoting (session values are base64url and dots); `expires`

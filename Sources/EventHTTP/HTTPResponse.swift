@@ -68,13 +68,15 @@ public struct HTTPResponse: Sendable {
     /// on every reply. Returns the value's length. A value is cut at a NUL, as
     /// `HTTPHeader` cuts it. If `write` throws, the headers are left unfinished: the
     /// response must be replaced.
-    public mutating func appendHeader<Failure: Error>(
-        named name: StaticString, writingValue write: (inout [UInt8]) throws(Failure) -> Void
+    /// (`context` is handed to `write` rather than captured: a capture is a copy, with a
+    /// retain and a release for each reference it holds.)
+    public mutating func appendHeader<Context, Failure: Error>(
+        named name: StaticString, passing context: Context, writingValue write: (inout [UInt8], Context) throws(Failure) -> Void
     ) throws(Failure) -> Int {
         headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         headerBytes.append(0)
         let start = headerBytes.count
-        try write(&headerBytes)
+        try write(&headerBytes, context)
         let end = headerBytes.withUnsafeBufferPointer { bytes in
             memchr(bytes.baseAddress! + start, 0, bytes.count - start).map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
         }

@@ -237,8 +237,12 @@ func withServer(
     /// at a NUL as any header value is.
     @Test func aHeaderValueWrittenInPlace() {
         var response = HTTPResponse(status: 200, headers: [HTTPHeader("Vary", "Cookie")])
-        let length = response.appendHeader(named: "Set-Cookie") { (bytes: inout [UInt8]) in bytes += Array("a=b; Path=/".utf8) }
-        let cut = response.appendHeader(named: "X-Cut") { (bytes: inout [UInt8]) in bytes += Array("kept".utf8) + [0] + Array("lost".utf8) }
+        let length = response.appendHeader(named: "Set-Cookie", passing: "a=b; Path=/") { (bytes: inout [UInt8], value: String) in
+            bytes += Array(value.utf8)
+        }
+        let cut = response.appendHeader(named: "X-Cut", passing: ()) { (bytes: inout [UInt8], _: Void) in
+            bytes += Array("kept".utf8) + [0] + Array("lost".utf8)
+        }
         #expect(length == 11 && cut == 4)
         #expect(response.headers == [HTTPHeader("Vary", "Cookie"), HTTPHeader("Set-Cookie", "a=b; Path=/"), HTTPHeader("X-Cut", "kept")])
     }
