@@ -177,7 +177,8 @@ public final class CrumbsHandler: HTTPHandler {
         }
         guard newCount <= DefaultLessonSession.largestCount else { return false }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
-        sendSessionCookie(&context, into: &response) { (bytes, now) throws(CryptoError) in
+        // (The codec is the handler's, alive for the call: borrowed, not retained.)
+        sendSessionCookie(&context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encodeDefaultLesson(count: newCount, now: now, into: &bytes)
         }
         return true
@@ -239,7 +240,9 @@ public final class CrumbsHandler: HTTPHandler {
     /// The session cookie, if the request has one that passes every check.
     private func verifiedSession(_ cookies: RequestCookies) -> VerifiedSession? {
         let now = configuration.clock()
-        let verified = cookies.withValue(named: configuration.sessionCookieName) { try? codec.decode($0, now: now) }
+        let verified = cookies.withValue(named: configuration.sessionCookieName) { [unowned(unsafe) codec] in
+            try? codec.decode($0, now: now)
+        }
         return verified ?? nil
     }
 
@@ -258,7 +261,7 @@ public final class CrumbsHandler: HTTPHandler {
             if session.values.isEmpty && session.modified { response.append(context.cookieHeaders.expiredSession) }
             return
         }
-        sendSessionCookie(&context, into: &response) { (bytes, now) throws(CryptoError) in
+        sendSessionCookie(&context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session.values, now: now, into: &bytes)
         }
     }
