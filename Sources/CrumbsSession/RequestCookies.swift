@@ -57,7 +57,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     public mutating func removeAll() {
         // (Most requests without cookies find nothing to empty: emptying an array costs
         // some 80 instructions even so.)
-        guard !spans.isEmpty || !text.isEmpty || seenNames != nil else { return }
+        guard !spans.isEmpty || !text.isEmpty || seenNames != nil || !areJSONPlain else { return }
         text.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
         seenNames = nil

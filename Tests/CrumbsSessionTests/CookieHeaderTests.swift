@@ -70,6 +70,29 @@ import Testing
         #expect(cookies.pairs.map(\.value) == ["Again", "x"])
     }
 
+    /// Whether every name and value may be written into JSON as it is (printable ASCII
+    /// without `"` or `\\`, checked here against that rule byte by byte): never said of
+    /// cookies that are not, always of a header that is plain as sent, forgotten with the
+    /// cookies.
+    @Test func saysWhenEveryCookieIsPlainJSONText() {
+        func isPlain(_ bytes: some Sequence<UInt8>) -> Bool { bytes.allSatisfy { (0x20...0x7E).contains($0) && $0 != 0x22 && $0 != 0x5C } }
+        for header in [
+            "session=abc.def; mouse=Cookie", "a=\"quoted\"", "a=b\\c", "a=caf\u{E9}", "a=tab\there", "\u{3000}=x; b=1",
+            "a=1; a=\"2\"", "a=del\u{7F}", "  a = 1 ;b=2", "",
+        ] {
+            var cookies = RequestCookies()
+            cookies.parse(Array(header.utf8).span)
+            if cookies.areJSONPlain {
+                #expect(cookies.pairs.allSatisfy { isPlain($0.name.utf8) && isPlain($0.value.utf8) }, "\(header)")
+            }
+            if isPlain(header.utf8) { #expect(cookies.areJSONPlain, "\(header)") }
+            cookies.removeAll()
+            #expect(cookies.areJSONPlain, "\(header): forgotten")
+            cookies.parse(Array("mouse=Cookie".utf8).span)
+            #expect(cookies.areJSONPlain, "\(header): a plain cookie after it")
+        }
+    }
+
     @Test func namesCompareAsPythonComparesThemByCodePoint() {
         // Precomposed and decomposed é are equal Swift strings but different cookie names.
         let cookies = RequestCookies(header: "caf\u{E9}=1; cafe\u{301}=2")

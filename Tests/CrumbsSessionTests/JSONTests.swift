@@ -80,7 +80,7 @@ import Testing
         #expect(array == [1, 2, 97, 98, 99])
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 6) { memory in
             var buffer = FixedByteBuffer(memory)
-            buffer.append(contentsOf: UnsafeBufferPointer(start: [UInt8(1), 2], count: 2))
+            [UInt8(1), 2].withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
             buffer.append(count: 3, writingWith: fill)
             #expect(Array(buffer.written) == [1, 2, 97, 98, 99] && !buffer.overflowed)
             buffer.append(count: 2, writingWith: fill)
