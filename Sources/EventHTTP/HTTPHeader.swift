@@ -25,9 +25,13 @@ public struct HTTPHeader: Sendable, Equatable {
     /// `text` up to its first NUL (one memchr), then a NUL: how a header's name and value
     /// are stored, whether it is built once or written by the request.
     static func appendUpToNUL(_ text: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
-        let nul = text.baseAddress.flatMap { memchr($0, 0, text.count) }
-        let length = nul.map { UnsafeRawPointer(text.baseAddress!).distance(to: $0) } ?? text.count
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<length]))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<lengthUpToNUL(text)]))
         bytes.append(0)
+    }
+
+    /// How many bytes of `text` come before its first NUL (all of them if it has none).
+    static func lengthUpToNUL(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        let nul = text.baseAddress.flatMap { memchr($0, 0, text.count) }
+        return nul.map { UnsafeRawPointer(text.baseAddress!).distance(to: $0) } ?? text.count
     }
 }

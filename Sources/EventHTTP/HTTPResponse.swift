@@ -77,12 +77,10 @@ public struct HTTPResponse: Sendable {
         headerBytes.append(0)
         let start = headerBytes.count
         try write(&headerBytes, context)
-        let end = headerBytes.withUnsafeBufferPointer { bytes in
-            memchr(bytes.baseAddress! + start, 0, bytes.count - start).map { bytes.baseAddress!.distance(to: $0.assumingMemoryBound(to: UInt8.self)) }
-        }
-        if let end { headerBytes.removeLast(headerBytes.count - end) }
+        let length = headerBytes.withUnsafeBufferPointer { HTTPHeader.lengthUpToNUL(UnsafeBufferPointer(rebasing: $0[start...])) }
+        if start + length < headerBytes.count { headerBytes.removeLast(headerBytes.count - start - length) }
         headerBytes.append(0)
-        return headerBytes.count - 1 - start
+        return length
     }
 
     public mutating func addHeader(_ name: String, _ value: String) {
