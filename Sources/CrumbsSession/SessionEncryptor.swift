@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Glibc
 
 /// Opt-in encrypted session cookies: AES-256-GCM, opaque in the browser's dev tools.
 ///
@@ -17,7 +18,10 @@ internal import COpenSSL
 /// A signed Flask cookie can never start with `v1.`: its payload is base64 of `{...}`
 /// (`ey…`, `e3…`) or starts with `.`.
 public final class SessionEncryptor {
-    public static let prefix: [UInt8] = Array("v1.".utf8)
+    /// The mark of an encrypted cookie, kept as a literal so that testing for it on every
+    /// cookie reads no lazily initialised array.
+    static let prefixLiteral: StaticString = "v1."
+    public static let prefix: [UInt8] = Array(UnsafeBufferPointer(start: prefixLiteral.utf8Start, count: prefixLiteral.utf8CodeUnitCount))
     static let nonceLength = 12
     static let tagLength = 16
     static let hkdfSalt = Array("crumbs".utf8)
@@ -44,9 +48,8 @@ public final class SessionEncryptor {
     }
 
     package static func isEncrypted(_ cookie: UnsafeBufferPointer<UInt8>) -> Bool {
-        // `prefix`, "v1.", compared byte by byte: reading the array would first check that
-        // it was initialised, on every signed cookie too.
-        cookie.count >= 3 && cookie[0] == UInt8(ascii: "v") && cookie[1] == UInt8(ascii: "1") && cookie[2] == UInt8(ascii: ".")
+        let count = prefixLiteral.utf8CodeUnitCount
+        return cookie.count >= count && memcmp(cookie.baseAddress!, prefixLiteral.utf8Start, count) == 0
     }
 
     /// HKDF-SHA256 (RFC 5869) through OpenSSL's EVP_KDF.

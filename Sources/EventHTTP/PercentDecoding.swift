@@ -6,7 +6,11 @@ public enum PercentDecoding {
     }
 
     public static func decode(bytes text: some Collection<UInt8>) -> String? {
-        if let plain = text.withContiguousStorageIfAvailable({ decodePlainASCII($0) }), let plain { return plain }
+        if let plain = text.withContiguousStorageIfAvailable({ isPlainASCII($0.span) ? String(decoding: $0, as: UTF8.self) : nil }),
+            let plain
+        {
+            return plain
+        }
         if !text.contains(UInt8(ascii: "%")) { return String(validating: text, as: UTF8.self) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.count)
@@ -42,12 +46,6 @@ public enum PercentDecoding {
             }
             return true
         }
-    }
-
-    /// The common case, ASCII without escapes, in one pass; nil otherwise.
-    private static func decodePlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        for byte in bytes where byte >= 0x80 || byte == UInt8(ascii: "%") { return nil }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
