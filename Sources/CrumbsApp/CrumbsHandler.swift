@@ -13,8 +13,9 @@ public final class CrumbsHandler: HTTPHandler {
     private let httpsCookies: CookieHeaders
     private let pageResponse = Page.response()
     /// The buffers lent to each request's context and emptied after it, so that a warm loop
-    /// parses cookies without allocating.
-    private let scratch: UnsafeMutablePointer<RequestContext.Scratch>
+    /// parses cookies without allocating. (A handler is its loop's alone and not re-entered:
+    /// no runtime exclusivity check.)
+    @exclusivity(unchecked) private var scratch = RequestContext.Scratch()
     /// With `--store`, the routes that keep sessions in Redis.
     private let storeRoutes: StoreRoutes?
 
@@ -35,9 +36,6 @@ public final class CrumbsHandler: HTTPHandler {
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
-        // (After the one step that can throw: a handler that fails to start frees nothing.)
-        scratch = .allocate(capacity: 1)
-        scratch.initialize(to: RequestContext.Scratch())
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
@@ -47,19 +45,14 @@ public final class CrumbsHandler: HTTPHandler {
         }
     }
 
-    deinit {
-        scratch.deinitialize(count: 1)
-        scratch.deallocate()
-    }
-
     public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
         let origin =
             configuration.accessLog != nil || !configuration.trustedProxies.isEmpty
             ? ClientOrigin(request: request, trustedProxies: configuration.trustedProxies) : nil
         var context = RequestContext(
-            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: &scratch.pointee)
+            request: request, cookieHeaders: origin?.isHTTPS == true ? httpsCookies : plainCookies, lending: &scratch)
         route(&context, into: &response)
-        context.giveBack(to: &scratch.pointee)
+        context.giveBack(to: &scratch)
         if let origin, let accessLog = configuration.accessLog {
             accessLog.record(
                 client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
