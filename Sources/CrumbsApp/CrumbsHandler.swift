@@ -65,8 +65,10 @@ public final class CrumbsHandler: HTTPHandler {
     private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {
         let request = context.request
         // Most paths need no percent-decoding and are matched as they were sent.
-        let plainRoute = request.withRawPath { path in PercentDecoding.isPlainASCII(path) ? Route(plainPath: path) : nil }
-        guard let route = plainRoute ?? request.path.flatMap(Route.init(path:)) else {
+        let route =
+            request.withRawPath(PercentDecoding.isPlainASCII)
+            ? request.withRawPath(Route.init(plainPath:)) : request.path.flatMap(Route.init(path:))
+        guard let route else {
             guard let path = request.path else {
                 response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")
                 return
