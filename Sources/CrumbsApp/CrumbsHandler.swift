@@ -114,10 +114,9 @@ public final class CrumbsHandler: HTTPHandler {
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
     private func showSession(key: String, _ context: inout RequestContext, into response: inout HTTPResponse) {
         let verified = verifiedSession(context.cookies)
-        // No session, or a default lesson session: the defaults make the first one too, with
-        // count 0.
-        if let count = verified == nil ? 0 : verified?.defaultLessonCount,
-            showDefaultLessonSession(count: count, key: key, &context, into: &response)
+        // No session, or a lesson session: the defaults make the first one too, with count 0.
+        if let lesson = verified == nil ? LessonSession(count: 0) : verified?.lessonSession,
+            showLessonSession(lesson, key: key, &context, into: &response)
         {
             return
         }
@@ -127,9 +126,9 @@ public final class CrumbsHandler: HTTPHandler {
         // A new session is simply the defaults, built once.
         if session.values.isEmpty {
             session.values = Self.defaultSession
-        } else if !session.wasDefaultLessonSession {
-            // (A default lesson session holds each default already, or count 0, which its
-            // default replaces with itself: the loop would change nothing.)
+        } else if !session.wasLessonSession {
+            // (A lesson session holds a truthy value at each default already, or count 0,
+            // which its default replaces with itself: the loop would change nothing.)
             for (name, value) in Self.sessionDefaults where !(session.values[name]?.isTruthy ?? false) {
                 session.values[name] = value
             }
@@ -150,31 +149,29 @@ public final class CrumbsHandler: HTTPHandler {
         saveSession(session, &context, into: &response)
     }
 
-    /// `show_session(key)` of a default lesson session with `count`, worked out on the count
-    /// alone: the reply the general path gives, without building the session's members (a
-    /// default session is its own defaults, so only `count` can change). False, having
-    /// written nothing, for a key other than the lesson's three or a count leaving the
-    /// family.
-    private func showDefaultLessonSession(
-        count: Int64, key: String, _ context: inout RequestContext, into response: inout HTTPResponse
+    /// `show_session(key)` of a lesson session, worked out on its three fields: the reply
+    /// the general path gives, without building the session's members (the defaults change
+    /// nothing in such a session, so only `count` can change). False, having written
+    /// nothing, for a key other than the lesson's three.
+    private func showLessonSession(
+        _ session: LessonSession, key: String, _ context: inout RequestContext, into response: inout HTTPResponse
     ) -> Bool {
-        var newCount = count
+        var session = session
         let value: JSONValue
         if key.hasSameUTF8(as: "count") {
-            newCount += 1
-            value = .integer(newCount)
+            session.count += 1
+            value = .integer(session.count)
         } else if key.hasSameUTF8(as: "hello") {
-            value = "World"
+            value = .string(session.hello)
         } else if key.hasSameUTF8(as: "goodnight") {
-            value = "Moon"
+            value = .string(session.goodnight)
         } else {
             return false
         }
-        guard newCount <= DefaultLessonSession.largestCount else { return false }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
         // (The codec is the handler's, alive for the call: borrowed, not retained.)
         sendSessionCookie(&context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
-            try codec.encodeDefaultLesson(count: newCount, now: now, into: &bytes)
+            try codec.encode(session, now: now, into: &bytes)
         }
         return true
     }
@@ -221,9 +218,9 @@ public final class CrumbsHandler: HTTPHandler {
     struct Session {
         var values: JSONObject
         var modified = false
-        /// Whether the cookie held a default lesson session (`DefaultLessonSession`), whose
-        /// values are the lesson's defaults already.
-        var wasDefaultLessonSession = false
+        /// Whether the cookie held a lesson session (`LessonSession`), whose values the
+        /// lesson's defaults leave as they are.
+        var wasLessonSession = false
     }
 
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
@@ -243,7 +240,7 @@ public final class CrumbsHandler: HTTPHandler {
 
     private static func session(_ verified: VerifiedSession?) -> Session {
         guard let verified else { return Session(values: JSONObject()) }
-        return Session(values: verified.values, wasDefaultLessonSession: verified.defaultLessonCount != nil)
+        return Session(values: verified.values, wasLessonSession: verified.lessonSession != nil)
     }
 
     /// Flask's `save_session`: `Vary: Cookie` since the session was read; the cookie is

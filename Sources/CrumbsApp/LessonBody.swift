@@ -14,7 +14,12 @@ enum LessonBody {
             body.append(utf8: sessionOpening)
             JSONWriter.writeString(key, into: &body)
             body.append(utf8: sessionValueLabel)
-            JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
+            // A count, the usual value, without the writer's generic walk (~200 instructions).
+            if case .integer(let count) = value {
+                JSONWriter.writeInteger(count, into: &body)
+            } else {
+                JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
+            }
             body.append(utf8: sessionClosing)
         }
         let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {

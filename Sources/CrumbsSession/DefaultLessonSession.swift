@@ -74,15 +74,6 @@ public enum DefaultLessonSession {
         return count
     }
 
-    /// The member with `count` as an object: what the parser makes of its payload, the
-    /// string members shared with every other member.
-    package static func session(count: Int64) -> JSONObject {
-        JSONObject(sortedMembers: [JSONObject.Member(key: "count", value: .integer(count)), goodnightMember, helloMember])
-    }
-
-    private static let goodnightMember = JSONObject.Member(key: "goodnight", value: .string("Moon"))
-    private static let helloMember = JSONObject.Member(key: "hello", value: .string("World"))
-
     /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
     /// (or "0" alone), the suffix.
     package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {

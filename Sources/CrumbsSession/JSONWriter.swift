@@ -115,7 +115,8 @@ public enum JSONWriter {
     }
 
     /// Decimal digits written from the stack (`String(number)` allocates on every call).
-    static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
+    /// (Inlinable, so that callers in other modules get a copy made for their sink.)
+    @inlinable package static func writeInteger(_ number: Int64, into output: inout some ByteSink) {
         if number < 0 { output.append(UInt8(ascii: "-")) }
         var rest = number.magnitude
         var digitCount = 1

@@ -40,12 +40,11 @@ public final class SessionCodec {
         }
     }
 
-    /// `encode` of the default lesson session with `count` (0 to
-    /// `DefaultLessonSession.largestCount`), signed without building its members.
-    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) throws(CryptoError) {
+    /// `encode` of a lesson session, signed without building its members.
+    public func encode(_ session: LessonSession, now: Int64, into output: inout [UInt8]) throws(CryptoError) {
         switch mode {
-        case .signed: serializer.encodeDefaultLesson(count: count, now: now, into: &output)
-        case .encrypted: try encode(DefaultLessonSession.session(count: count), now: now, into: &output)
+        case .signed: serializer.encode(session, now: now, into: &output)
+        case .encrypted: try encode(session.values, now: now, into: &output)
         }
     }
 

@@ -81,6 +81,15 @@ public final class SessionSerializer {
         if !fitted { writeDefaultLesson(count: count, now: now, into: &output) }
     }
 
+    /// Appends the cookie value of a lesson session: `encode` of its members, without them.
+    public func encode(_ session: LessonSession, now: Int64, into output: inout [UInt8]) {
+        if session.isDefaultLessonSession { return encodeDefaultLesson(count: session.count, now: now, into: &output) }
+        let fitted = FixedByteBuffer.append(to: &output, capacity: FixedByteBuffer.stackCapacity, passing: session) {
+            writeLesson($1, now: now, into: &$0)
+        }
+        if !fitted { writeLesson(session, now: now, into: &output) }
+    }
+
     private func write(_ values: JSONObject, now: Int64, into output: inout some SignedOutput) {
         let start = output.count
         // The payload JSON is written on the stack when it fits.
@@ -101,6 +110,12 @@ public final class SessionSerializer {
     private func writeDefaultLesson(count: Int64, now: Int64, into output: inout some SignedOutput) {
         let start = output.count
         DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
+        appendSignature(now: now, from: start, to: &output)
+    }
+
+    private func writeLesson(_ session: LessonSession, now: Int64, into output: inout some SignedOutput) {
+        let start = output.count
+        session.withPayload { appendPayload($0, to: &output) }
         appendSignature(now: now, from: start, to: &output)
     }
 
@@ -150,15 +165,21 @@ public final class SessionSerializer {
         let age = now - layout.timestamp
         if age > lifetimeSeconds { throw .expired(ageSeconds: age) }
         if age < 0 { throw .notYetValid }
-        // A default lesson session is read without the JSON parser, and its members are
-        // made only if asked for: most of what the lesson's visitors send, and all a lesson
-        // route needs of it is the count.
+        // A lesson session is read without the JSON parser, and its members are made only
+        // if asked for: it is what the lesson's visitors send, and all a lesson route needs
+        // of it is its three fields. The default ones, most of them, are told by their
+        // count alone.
         if !layout.wasCompressed,
             let count = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:))
         {
-            return VerifiedSession(defaultLessonCount: count, timestamp: layout.timestamp, keyIndex: keyIndex)
+            return VerifiedSession(
+                lessonSession: LessonSession(count: count), timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: false)
         }
         let json = layout.wasCompressed ? try Self.inflated(decodedPayloadScratch, zlib: zlib, limit: inflateLimit) : decodedPayloadScratch
+        if let lesson = json.withUnsafeBufferPointer(LessonSession.init(payload:)) {
+            return VerifiedSession(
+                lessonSession: lesson, timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)
+        }
         return VerifiedSession(
             values: try Self.session(fromJSON: json, maximumDepth: maximumDepth, cache: stringCache),
             timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: layout.wasCompressed)

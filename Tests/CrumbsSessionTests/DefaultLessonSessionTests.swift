@@ -68,7 +68,7 @@ import Testing
             let json = DefaultLessonSession.payload(count: count)
             let fast = try #require(json.withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:)))
             #expect(fast == Int64(count))
-            let session = DefaultLessonSession.session(count: fast)
+            let session = LessonSession(count: fast).values
             #expect(session == (try SessionSerializer.session(fromJSON: json, maximumDepth: 32)))
             #expect(DefaultLessonSession.count(of: session) == Int64(count))
         }
@@ -98,17 +98,18 @@ import Testing
         #expect(DefaultLessonSession.count(of: JSONObject()) == nil)
     }
 
-    /// What `decode` says of a cookie: the count of a default lesson session, nil for any
-    /// other.
+    /// What `decode` says of a cookie: a default lesson session is one with its count, a
+    /// session with another key no lesson session.
     @Test func decodingTellsTheCountOfADefaultSession() throws {
         let serializer = try SessionSerializer(secretKeys: [Array("a lesson key".utf8)])
         let member = JSONObject([("count", .integer(41)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
         let verified = try serializer.decode(serializer.encode(member, now: 1_700_000_000), now: 1_700_000_001)
-        #expect(verified.defaultLessonCount == 41)
+        #expect(verified.lessonSession == LessonSession(count: 41))
+        #expect(verified.lessonSession?.isDefaultLessonSession == true)
         #expect(verified.values == member)
         var other = member
         other["mouse"] = .string("Cookie")
-        #expect(try serializer.decode(serializer.encode(other, now: 1_700_000_000), now: 1_700_000_001).defaultLessonCount == nil)
+        #expect(try serializer.decode(serializer.encode(other, now: 1_700_000_000), now: 1_700_000_001).lessonSession == nil)
     }
 
     /// Signing a member from its count writes the cookie itsdangerous writes (Flask's session
@@ -133,7 +134,7 @@ import Testing
             #expect(String(decoding: fromCount, as: UTF8.self) == "session=" + cookie, "\(count)")
             let object = JSONObject([("count", .integer(count)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
             var encrypted: [UInt8] = []
-            try encrypting.encodeDefaultLesson(count: count, now: 1_700_000_000, into: &encrypted)
+            try encrypting.encode(LessonSession(count: count), now: 1_700_000_000, into: &encrypted)
             let opened = try encrypting.decode(String(decoding: encrypted, as: UTF8.self), now: 1_700_000_001)
             #expect(opened.values == object, "\(count)")
         }

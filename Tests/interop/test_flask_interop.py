@@ -252,3 +252,38 @@ def test_every_reply_is_dated_as_python_dates_it(crumbs):
         seconds = int(email.utils.parsedate_to_datetime(date).timestamp())
         assert before - 1 <= seconds <= after, (date, before, after)
         assert email.utils.formatdate(seconds, usegmt=True) == date
+
+
+def test_lesson_sessions_get_flasks_answer_at_every_key(crumbs, flask_server, flask_app):
+    """Crumbs reads a session of the lesson's shape ({"count": N, "goodnight": G, "hello":
+    H}) without the JSON parser when N has at most 15 digits and G and H are non-empty plain
+    ASCII of at most 400 bytes. At each of the three keys, inside that shape and just outside
+    it (16 digits, empty, escaped, non-ASCII, 401 bytes, a negative count), Crumbs must give
+    Flask's body and Flask's payload bytes."""
+    rng = seeded_random(20261130, "test_lesson_sessions_get_flasks_answer_at_every_key")
+    plain = [chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\']
+    def text(longest):
+        return "".join(rng.choice(plain) for _ in range(rng.randint(1, longest)))
+    sessions = [
+        {"count": 999_999_999_999_999, "goodnight": "Moon", "hello": "World"},
+        {"count": 10**15, "goodnight": "Moon", "hello": "World"},
+        {"count": -3, "goodnight": "Moon", "hello": "World"},
+        {"count": 0, "goodnight": "", "hello": "World"},
+        {"count": 7, "goodnight": "Moon", "hello": ""},
+        {"count": 7, "goodnight": 'M"oon', "hello": "World"},
+        {"count": 7, "goodnight": "Moon", "hello": "Wörld"},
+        {"count": 7, "goodnight": "Moon", "hello": "x" * 400},
+        {"count": 7, "goodnight": "y" * 401, "hello": "World"},
+        {"count": 7, "goodnight": "Sleep tight <3 & don't let the bedbugs bite!", "hello": "~"},
+    ] + [
+        {"count": rng.randrange(10 ** rng.randint(1, 15)), "goodnight": text(rng.choice([5, 60, 400])),
+         "hello": text(rng.choice([5, 60, 400]))}
+        for _ in range(20)
+    ]
+    for data in sessions:
+        cookie = f"session={dumps(flask_app, data)}"
+        for key in ("count", "hello", "goodnight"):
+            crumbs_headers, flask_headers = assert_same_answer(crumbs.port, flask_server, f"/sessions/{key}", cookie)
+            from_crumbs, from_flask = session_cookie(crumbs_headers), session_cookie(flask_headers)
+            assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], (data, key)
+            assert loads(flask_app, from_crumbs) == loads(flask_app, from_flask), (data, key)
