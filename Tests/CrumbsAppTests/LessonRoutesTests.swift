@@ -257,6 +257,12 @@ final class LiveApp {
                 "error": "Not Found", "key": "nope", "known_keys": ["count", "goodnight", "hello"],
                 "message": "the session has no key nope", "status": 404,
             ])
+        // Keys a byte away from the lesson's (which are routed as literals) are their own.
+        for key in ["coun", "counts", "Count", "hell", "helloo", "goodnigh", "goodnight_", "c"] {
+            let response = try app.get("/sessions/\(key)")
+            #expect(response.status == 404, "\(key)")
+            #expect(try app.json(response).object?["key"] == .string(key))
+        }
         for path in ["/index.html", "/session", "/sessions/", "/sessions/hello/", "/crumbs/", "/sessions/a%2Fb", "/favicon.ico"] {
             let response = try app.get(path)
             #expect(response.status == 404, "\(path)")

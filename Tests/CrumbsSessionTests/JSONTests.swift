@@ -139,6 +139,20 @@ import Testing
         }
     }
 
+    /// Random strings mixing plain bytes with any byte, each checked against the rule.
+    @Test func plainASCIICheckAgreesWithTheByteRuleOnRandomStrings() {
+        var generator = SplitMix64(seed: testSeed(default: 37, "plainASCIICheckAgreesWithTheByteRuleOnRandomStrings"))
+        func isPlain(_ byte: UInt8) -> Bool { (0x20...0x7E).contains(byte) && byte != 0x22 && byte != 0x5C }
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ in
+                Int.random(in: 0..<4, using: &generator) == 0
+                    ? UInt8.random(in: .min ... .max, using: &generator) : UInt8.random(in: 0x20...0x7E, using: &generator)
+            }
+            #expect(bytes.withUnsafeBufferPointer { JSONWriter.isPlainASCII($0) } == bytes.allSatisfy(isPlain), "\(bytes)")
+        }
+    }
+
     @Test func escapesLikeEnsureASCII() {
         let value: JSONValue = .string("é\"\\\n\r\t\u{08}\u{0C}\u{01}\u{7F}😀/")
         #expect(JSONWriter.string(value, style: .compact) == #""\u00e9\"\\\n\r\t\b\f\u0001\u007f\ud83d\ude00/""#)
