@@ -88,15 +88,15 @@ public final class CrumbsHandler: HTTPHandler {
         if let storeRoutes, route != .page { return storeRoutes.serve(route, method, &context, into: &response) }
         switch (route, method) {
         case (.sessionValue(let key), .put):
-            response = putValue(key: key, &context)
+            response = putValue(key: key, context)
         case (.sessionValue(let key), .delete):
-            response = deleteValue(key: key, &context)
+            response = deleteValue(key: key, context)
         case (.sessionValue(let key), _):
-            showSession(key: key, &context, into: &response)
+            showSession(key: key, context, into: &response)
         case (.wholeSession, .delete):
-            response = clearSession(&context)
+            response = clearSession(context)
         case (.wholeSession, _):
-            response = showWholeSession(&context)
+            response = showWholeSession(context)
         case (.crumbs, .delete):
             LessonBody.message(Self.removedCrumbs, cookies: context.cookies, into: &response)
             response.append(context.cookieHeaders.expiredMouse)
@@ -112,11 +112,11 @@ public final class CrumbsHandler: HTTPHandler {
     // MARK: The lesson's routes
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
-    private func showSession(key: String, _ context: inout RequestContext, into response: inout HTTPResponse) {
+    private func showSession(key: String, _ context: RequestContext, into response: inout HTTPResponse) {
         let verified = verifiedSession(context.cookies)
         // No session, or a lesson session: the defaults make the first one too, with count 0.
         if let lesson = verified == nil ? LessonSession(count: 0) : verified?.lessonSession,
-            showLessonSession(lesson, key: key, &context, into: &response)
+            showLessonSession(lesson, key: key, context, into: &response)
         {
             return
         }
@@ -146,7 +146,7 @@ public final class CrumbsHandler: HTTPHandler {
             return
         }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
-        saveSession(session, &context, into: &response)
+        saveSession(session, context, into: &response)
     }
 
     /// `show_session(key)` of a lesson session, worked out on its three fields: the reply
@@ -154,7 +154,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// nothing in such a session, so only `count` can change). False, having written
     /// nothing, for a key other than the lesson's three.
     private func showLessonSession(
-        _ session: LessonSession, key: String, _ context: inout RequestContext, into response: inout HTTPResponse
+        _ session: LessonSession, key: String, _ context: RequestContext, into response: inout HTTPResponse
     ) -> Bool {
         var session = session
         let value: JSONValue
@@ -170,7 +170,7 @@ public final class CrumbsHandler: HTTPHandler {
         }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
         // (The codec is the handler's, alive for the call: borrowed, not retained.)
-        sendSessionCookie(&context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
+        sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)
         }
         return true
@@ -178,12 +178,12 @@ public final class CrumbsHandler: HTTPHandler {
 
     // MARK: The session API
 
-    private func showWholeSession(_ context: inout RequestContext) -> HTTPResponse {
+    private func showWholeSession(_ context: RequestContext) -> HTTPResponse {
         let session = openSession(context.cookies)
-        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), context)
     }
 
-    private func putValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
+    private func putValue(key: String, _ context: RequestContext) -> HTTPResponse {
         if let refusal = Self.refusal(ofKey: key) { return refusal }
         let value: JSONValue
         switch Self.readJSONBody(context.request, limit: configuration.maxBodyBytes) {
@@ -193,23 +193,23 @@ public final class CrumbsHandler: HTTPHandler {
         var session = openSession(context.cookies)
         session.values[key] = value
         session.modified = true
-        return saved(session, LessonBody.sessionValue(key: key, value: value, cookies: context.cookies), &context)
+        return saved(session, LessonBody.sessionValue(key: key, value: value, cookies: context.cookies), context)
     }
 
-    private func deleteValue(key: String, _ context: inout RequestContext) -> HTTPResponse {
+    private func deleteValue(key: String, _ context: RequestContext) -> HTTPResponse {
         if let refusal = Self.refusal(ofKey: key) { return refusal }
         var session = openSession(context.cookies)
         guard session.values[key] != nil else { return ErrorResponse.unknownKey(key, in: session.values) }
         session.values[key] = nil
         session.modified = true
-        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), context)
     }
 
-    private func clearSession(_ context: inout RequestContext) -> HTTPResponse {
+    private func clearSession(_ context: RequestContext) -> HTTPResponse {
         var session = openSession(context.cookies)
         session.values = JSONObject()
         session.modified = true
-        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), &context)
+        return saved(session, Self.wholeBody(session.values, cookies: context.cookies), context)
     }
 
     // MARK: Sessions in and out
@@ -247,13 +247,13 @@ public final class CrumbsHandler: HTTPHandler {
     /// set when the session changed (or is permanent and refreshed) and deleted when a
     /// change emptied it. A cookie browsers would drop is refused with 413 instead.
     /// `response` holds the route's success; an error replaces it.
-    private func saveSession(_ session: Session, _ context: inout RequestContext, into response: inout HTTPResponse) {
+    private func saveSession(_ session: Session, _ context: RequestContext, into response: inout HTTPResponse) {
         if session.values.isEmpty || !(session.modified || configuration.permanentSessions) {
             response.append(Self.varyCookie)
             if session.values.isEmpty && session.modified { response.append(context.cookieHeaders.expiredSession) }
             return
         }
-        sendSessionCookie(&context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
+        sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session.values, now: now, into: &bytes)
         }
     }
@@ -261,7 +261,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// `Vary: Cookie` and the session cookie whose value `encode` appends (signed or
     /// encrypted at `now`), or the 413 of a cookie browsers would drop.
     private func sendSessionCookie(
-        _ context: inout RequestContext, into response: inout HTTPResponse,
+        _ context: RequestContext, into response: inout HTTPResponse,
         encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
     ) {
         response.append(Self.varyCookie)
@@ -297,9 +297,9 @@ public final class CrumbsHandler: HTTPHandler {
     }
 
     /// `saveSession` for the routes that build their own response.
-    private func saved(_ session: Session, _ success: HTTPResponse, _ context: inout RequestContext) -> HTTPResponse {
+    private func saved(_ session: Session, _ success: HTTPResponse, _ context: RequestContext) -> HTTPResponse {
         var response = success
-        saveSession(session, &context, into: &response)
+        saveSession(session, context, into: &response)
         return response
     }
 

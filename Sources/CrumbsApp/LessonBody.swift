@@ -9,26 +9,37 @@ import EventHTTP
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        func write(into body: inout some ByteSink, cookies: RequestCookies) {
-            writeStart(cookies: cookies, into: &body)
-            body.append(utf8: sessionOpening)
-            JSONWriter.writeString(key, into: &body)
-            body.append(utf8: sessionValueLabel)
-            // A count, the usual value, without the writer's generic walk (~200 instructions).
-            if case .integer(let count) = value {
-                JSONWriter.writeInteger(count, into: &body)
-            } else {
-                JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
-            }
-            body.append(utf8: sessionClosing)
-        }
-        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
-            write(into: &$0, cookies: $1)
-        }
+        // The key and value go to the writer as one borrowed context, not as captures of a
+        // local function, which the compiler copied (a retain and an outlined copy each,
+        // four times a reply).
+        let fitted = FixedByteBuffer.append(
+            to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: SessionValue(key: key, value: value, cookies: cookies)
+        ) { writeSessionValue($1, into: &$0) }
         if !fitted {
-            write(into: &response.body, cookies: cookies)
+            writeSessionValue(SessionValue(key: key, value: value, cookies: cookies), into: &response.body)
         }
         response.append(JSONResponse.contentType)
+    }
+
+    /// What `sessionValue` writes.
+    private struct SessionValue {
+        let key: String
+        let value: JSONValue
+        let cookies: RequestCookies
+    }
+
+    private static func writeSessionValue(_ parts: SessionValue, into body: inout some ByteSink) {
+        writeStart(cookies: parts.cookies, into: &body)
+        body.append(utf8: sessionOpening)
+        JSONWriter.writeString(parts.key, into: &body)
+        body.append(utf8: sessionValueLabel)
+        // A count, the usual value, without the writer's generic walk (~200 instructions).
+        if case .integer(let count) = parts.value {
+            JSONWriter.writeInteger(count, into: &body)
+        } else {
+            JSONWriter.write(parts.value, style: .pretty, indent: 4, into: &body)
+        }
+        body.append(utf8: sessionClosing)
     }
 
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies) -> HTTPResponse {

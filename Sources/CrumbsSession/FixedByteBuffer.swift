@@ -10,7 +10,8 @@
 
     /// The most worth taking from the stack: above 1 KiB, Swift asks the runtime whether the
     /// stack has room, which costs more than the array it would save.
-    package static let stackCapacity = 1024
+    /// (A computed constant: a stored one is reached through its lazy initialiser's check.)
+    @inlinable package static var stackCapacity: Int { 1024 }
 
     @inlinable package init(_ memory: UnsafeMutableBufferPointer<UInt8>) {
         self.memory = memory
