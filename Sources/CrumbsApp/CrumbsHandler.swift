@@ -262,21 +262,21 @@ public final class CrumbsHandler: HTTPHandler {
     /// encrypted at `now`), or the 413 of a cookie browsers would drop.
     private func sendSessionCookie(
         _ context: RequestContext, into response: inout HTTPResponse,
-        encode: (inout [UInt8], _ now: Int64) throws(CryptoError) -> Void
+        encode: (inout FixedByteBuffer, _ now: Int64) throws(CryptoError) -> Void
     ) {
         response.append(Self.varyCookie)
         let now = configuration.clock()
         // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
         let expires = now + configuration.sessionLifetimeSeconds
+        let renderer = context.cookieHeaders.session
         let length: Int
         do {
-            // Written straight into the response's headers.
-            length = try response.appendHeader(named: "Set-Cookie", passing: context.cookieHeaders) {
-                (bytes, headers) throws(CryptoError) in
-                try headers.session.writeHeaderValue(into: &bytes, expires: expires) { (bytes) throws(CryptoError) in
+            // The whole value written on the stack, then added to the headers in one piece.
+            length = try FixedByteBuffer.withWritten { (bytes) throws(CryptoError) in
+                try renderer.writeHeaderValue(appendingTo: &bytes, expires: expires) { (bytes) throws(CryptoError) in
                     try encode(&bytes, now)
                 }
-            }
+            } _: { response.appendHeader(named: "Set-Cookie", bytes: $0) }
         } catch {
             response = ErrorResponse.make(503, "the session could not be encrypted; try again")
             return

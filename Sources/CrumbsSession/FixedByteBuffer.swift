@@ -41,6 +41,30 @@
         self.count += count
     }
 
+    /// Lends `consume` the bytes `write` writes: written on the stack when they fit in
+    /// `stackCapacity` (nearly always), else in heap memory made larger until they fit.
+    /// `write` may run more than once and must write the same bytes each time it completes.
+    @inlinable package static func withWritten<Result, Failure: Error>(
+        by write: (inout FixedByteBuffer) throws(Failure) -> Void, _ consume: (UnsafeBufferPointer<UInt8>) -> Result
+    ) throws(Failure) -> Result {
+        let onStack = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: stackCapacity) {
+            (memory) throws(Failure) -> Result? in
+            var buffer = FixedByteBuffer(memory)
+            try write(&buffer)
+            return buffer.overflowed ? nil : consume(buffer.written)
+        }
+        if let onStack { return onStack }
+        var capacity = stackCapacity
+        while true {
+            capacity *= 4
+            let memory = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
+            defer { memory.deallocate() }
+            var buffer = FixedByteBuffer(memory)
+            try write(&buffer)
+            if !buffer.overflowed { return consume(buffer.written) }
+        }
+    }
+
     /// Lends `body` a buffer of `capacity` bytes on the stack and appends what it wrote to
     /// `output`; returns false, leaving `output` as it was, if that did not fit.
     /// `body` is handed `context` rather than capturing it: a closure's capture is a copy,

@@ -1,8 +1,8 @@
 /// RFC 9110 §5.6.7 IMF-fixdate, e.g. `Thu, 01 Jan 1970 00:00:00 GMT`, computed without
 /// Foundation or the C locale.
 public enum HTTPDate {
-    private static let weekdays: StaticString = "ThuFriSatSunMonTueWed"
-    private static let months: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
+    @usableFromInline static let weekdays: StaticString = "ThuFriSatSunMonTueWed"
+    @usableFromInline static let months: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
 
     public static func format(epochSeconds: Int64) -> String {
         var bytes: [UInt8] = []
@@ -13,6 +13,10 @@ public enum HTTPDate {
     /// Appends the date's bytes: a session cookie's `Expires` is written with every reply,
     /// and string interpolation cost twenty times as much.
     public static func write(epochSeconds: Int64, into bytes: inout [UInt8]) {
+        write(epochSeconds: epochSeconds, appendingTo: &bytes)
+    }
+
+    @inlinable package static func write(epochSeconds: Int64, appendingTo bytes: inout some ByteSink) {
         let days = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondsOfDay = epochSeconds - days * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: days)
@@ -36,7 +40,7 @@ public enum HTTPDate {
         bytes.append(UInt8(ascii: "T"))
     }
 
-    private static func appendName(_ names: StaticString, _ index: Int, into bytes: inout [UInt8]) {
+    @inlinable static func appendName(_ names: StaticString, _ index: Int, into bytes: inout some ByteSink) {
         let start = names.utf8Start + 3 * index
         bytes.append(start[0])
         bytes.append(start[1])
@@ -44,13 +48,13 @@ public enum HTTPDate {
     }
 
     /// At least two digits, as `%02d` writes them.
-    private static func appendTwoDigits(_ value: Int64, into bytes: inout [UInt8]) {
+    @inlinable static func appendTwoDigits(_ value: Int64, into bytes: inout some ByteSink) {
         if value < 10 { bytes.append(UInt8(ascii: "0")) }
         JSONWriter.writeInteger(value, into: &bytes)
     }
 
     /// Howard Hinnant's days-to-civil algorithm for the proleptic Gregorian calendar.
-    private static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    @usableFromInline static func civilDate(daysSinceEpoch: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

@@ -48,6 +48,24 @@ public final class SessionCodec {
         }
     }
 
+    /// `encode` into memory the caller lends: written there in full, or `output.overflowed`.
+    package func encode(_ values: JSONObject, now: Int64, into output: inout FixedByteBuffer) throws(CryptoError) {
+        switch mode {
+        case .signed: serializer.encode(values, now: now, into: &output)
+        case .encrypted:
+            var cookie = try encryptor.encode(values, now: now)
+            cookie.withUTF8 { output.append(contentsOf: $0) }
+        }
+    }
+
+    /// `encode` of a lesson session into memory the caller lends.
+    package func encode(_ session: LessonSession, now: Int64, into output: inout FixedByteBuffer) throws(CryptoError) {
+        switch mode {
+        case .signed: serializer.encode(session, now: now, into: &output)
+        case .encrypted: try encode(session.values, now: now, into: &output)
+        }
+    }
+
     public func decode(_ cookie: String, now: Int64) throws(SessionCookieRejection) -> VerifiedSession {
         try cookie.withUTF8Bytes { (bytes) throws(SessionCookieRejection) in try decode(bytes, now: now) }
     }

@@ -90,6 +90,19 @@ public final class SessionSerializer {
         if !fitted { writeLesson(session, now: now, into: &output) }
     }
 
+    /// `encode` into memory the caller lends (the stack, for a reply's cookie): written
+    /// there in full, or `output.overflowed`.
+    package func encode(_ values: JSONObject, now: Int64, into output: inout FixedByteBuffer) {
+        if let count = DefaultLessonSession.count(of: values) { return writeDefaultLesson(count: count, now: now, into: &output) }
+        write(values, now: now, into: &output)
+    }
+
+    /// `encode` of a lesson session into memory the caller lends.
+    package func encode(_ session: LessonSession, now: Int64, into output: inout FixedByteBuffer) {
+        if session.isDefaultLessonSession { return writeDefaultLesson(count: session.count, now: now, into: &output) }
+        writeLesson(session, now: now, into: &output)
+    }
+
     private func write(_ values: JSONObject, now: Int64, into output: inout some SignedOutput) {
         let start = output.count
         // The payload JSON is written on the stack when it fits.

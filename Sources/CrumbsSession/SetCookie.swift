@@ -56,7 +56,7 @@ public struct SetCookie: Equatable, Sendable {
         bytes.append(contentsOf: attributesBeforeExpires.utf8)
         if let expires {
             bytes.append(contentsOf: "; Expires=".utf8)
-            HTTPDate.write(epochSeconds: expires, into: &bytes)
+            HTTPDate.write(epochSeconds: expires, appendingTo: &bytes)
         }
         bytes.append(contentsOf: attributesAfterExpires.utf8)
         return String(decoding: bytes, as: UTF8.self)
@@ -87,9 +87,9 @@ public struct SetCookie: Equatable, Sendable {
     public final class Renderer: @unchecked Sendable {
         /// `prefix`, then `beforeDate` (up to the date, `; Expires=` included, for a dated
         /// renderer; else empty), then `suffix`, back to back.
-        private let parts: UnsafeMutableBufferPointer<UInt8>
-        private let prefixCount: Int
-        private let beforeDateCount: Int
+        @usableFromInline let parts: UnsafeMutableBufferPointer<UInt8>
+        @usableFromInline let prefixCount: Int
+        @usableFromInline let beforeDateCount: Int
         /// Whether each header carries an `Expires` of its own.
         public let isDated: Bool
 
@@ -118,11 +118,11 @@ public struct SetCookie: Equatable, Sendable {
 
         deinit { parts.deallocate() }
 
-        private var prefix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[..<prefixCount]) }
-        private var beforeDate: UnsafeBufferPointer<UInt8> {
+        @usableFromInline var prefix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[..<prefixCount]) }
+        @usableFromInline var beforeDate: UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: parts[prefixCount..<(prefixCount + beforeDateCount)])
         }
-        private var suffix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[(prefixCount + beforeDateCount)...]) }
+        @usableFromInline var suffix: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: parts[(prefixCount + beforeDateCount)...]) }
 
         /// Appends the header value's bytes to `bytes`, with the value `writeValue` appends,
         /// which must not need quoting (session values are base64url and dots); `expires`
@@ -130,11 +130,19 @@ public struct SetCookie: Equatable, Sendable {
         public func writeHeaderValue<Failure: Error>(
             into bytes: inout [UInt8], expires: Int64 = 0, _ writeValue: (inout [UInt8]) throws(Failure) -> Void
         ) throws(Failure) {
+            try writeHeaderValue(appendingTo: &bytes, expires: expires, writeValue)
+        }
+
+        /// `writeHeaderValue` into any sink (the stack, for a reply's session cookie).
+        /// (Inlinable, so that each caller's sink gets its own copy.)
+        @inlinable package func writeHeaderValue<Sink: ByteSink, Failure: Error>(
+            appendingTo bytes: inout Sink, expires: Int64 = 0, _ writeValue: (inout Sink) throws(Failure) -> Void
+        ) throws(Failure) {
             bytes.append(contentsOf: prefix)
             try writeValue(&bytes)
             if isDated {
                 bytes.append(contentsOf: beforeDate)
-                HTTPDate.write(epochSeconds: expires, into: &bytes)
+                HTTPDate.write(epochSeconds: expires, appendingTo: &bytes)
             }
             bytes.append(contentsOf: suffix)
         }

@@ -53,33 +53,33 @@ public struct HTTPResponse: Sendable {
 
     /// Adds a header whose value is given as bytes (up to the first NUL, as `HTTPHeader`).
     public mutating func appendHeader(named name: StaticString, value: Span<UInt8>) {
-        value.withUnsafeBufferPointer { appendHeader(named: name, bytes: $0) }
+        _ = value.withUnsafeBufferPointer { appendHeader(named: name, bytes: $0) }
     }
 
-    private mutating func appendHeader(named name: StaticString, bytes value: UnsafeBufferPointer<UInt8>) {
-        headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        headerBytes.append(0)
+    /// Returns the value's length (up to a NUL).
+    @discardableResult
+    package mutating func appendHeader(named name: StaticString, bytes value: UnsafeBufferPointer<UInt8>) -> Int {
         // memchr, not a byte loop: a session cookie is ~150 bytes and comes with every reply.
-        HTTPHeader.appendUpToNUL(value, to: &headerBytes)
-    }
-
-    /// Adds a header whose value `write` appends straight to the header storage (only
-    /// appends: what is there is the headers before it), sparing a copy of a value written
-    /// on every reply. Returns the value's length. A value is cut at a NUL, as
-    /// `HTTPHeader` cuts it. If `write` throws, the headers are left unfinished: the
-    /// response must be replaced.
-    /// (`context` is handed to `write` rather than captured: a capture is a copy, with a
-    /// retain and a release for each reference it holds.)
-    public mutating func appendHeader<Context, Failure: Error>(
-        named name: StaticString, passing context: Context, writingValue write: (inout [UInt8], Context) throws(Failure) -> Void
-    ) throws(Failure) -> Int {
-        headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        headerBytes.append(0)
-        let start = headerBytes.count
-        try write(&headerBytes, context)
-        let length = headerBytes.withUnsafeBufferPointer { HTTPHeader.lengthUpToNUL(UnsafeBufferPointer(rebasing: $0[start...])) }
-        if start + length < headerBytes.count { headerBytes.removeLast(headerBytes.count - start - length) }
-        headerBytes.append(0)
+        let length = HTTPHeader.lengthUpToNUL(value)
+        let nameCount = name.utf8CodeUnitCount
+        let total = nameCount + length + 2
+        // Laid out on the stack and appended in one piece: each append to an array costs
+        // ~70 instructions, and a header is four.
+        guard total <= 1024 else {
+            headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: nameCount))
+            headerBytes.append(0)
+            headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[..<length]))
+            headerBytes.append(0)
+            return length
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { line in
+            let base = line.baseAddress!
+            base.update(from: name.utf8Start, count: nameCount)
+            base[nameCount] = 0
+            if length > 0 { (base + nameCount + 1).update(from: value.baseAddress!, count: length) }
+            base[total - 1] = 0
+            headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<total]))
+        }
         return length
     }
 

@@ -153,6 +153,23 @@ import Testing
         }
     }
 
+    /// Whatever `write` writes reaches `consume` whole, on the stack or, past its capacity,
+    /// in heap memory made as large as it takes.
+    @Test func writtenBytesReachTheirConsumerWhole() {
+        for length in [0, 1, FixedByteBuffer.stackCapacity - 1, FixedByteBuffer.stackCapacity, FixedByteBuffer.stackCapacity + 1, 4096, 4097, 70_000] {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            var runs = 0
+            let seen = bytes.withUnsafeBufferPointer { source in
+                FixedByteBuffer.withWritten { buffer in
+                    runs += 1
+                    buffer.append(contentsOf: source)
+                } _: { Array($0) }
+            }
+            #expect(seen == bytes, "\(length)")
+            #expect(length <= FixedByteBuffer.stackCapacity ? runs == 1 : runs > 1, "\(length)")
+        }
+    }
+
     @Test func escapesLikeEnsureASCII() {
         let value: JSONValue = .string("é\"\\\n\r\t\u{08}\u{0C}\u{01}\u{7F}😀/")
         #expect(JSONWriter.string(value, style: .compact) == #""\u00e9\"\\\n\r\t\b\f\u0001\u007f\ud83d\ude00/""#)
