@@ -87,12 +87,12 @@ public final class CrumbsHandler: HTTPHandler {
         request.forEachHeaderValue("Cookie") { context.cookies.parse($0) }
         if let storeRoutes, route != .page { return storeRoutes.serve(route, method, &context, into: &response) }
         switch (route, method) {
-        case (.sessionValue(let key), .put):
+        case (.sessionValue(let key, _), .put):
             response = putValue(key: key, context)
-        case (.sessionValue(let key), .delete):
+        case (.sessionValue(let key, _), .delete):
             response = deleteValue(key: key, context)
-        case (.sessionValue(let key), _):
-            showSession(key: key, context, into: &response)
+        case (.sessionValue(let key, let lessonKey), _):
+            showSession(key: key, lessonKey: lessonKey, context, into: &response)
         case (.wholeSession, .delete):
             response = clearSession(context)
         case (.wholeSession, _):
@@ -112,13 +112,11 @@ public final class CrumbsHandler: HTTPHandler {
     // MARK: The lesson's routes
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
-    private func showSession(key: String, _ context: RequestContext, into response: inout HTTPResponse) {
+    private func showSession(key: String, lessonKey: LessonKey?, _ context: RequestContext, into response: inout HTTPResponse) {
         let verified = verifiedSession(context.cookies)
         // No session, or a lesson session: the defaults make the first one too, with count 0.
-        if let lesson = verified == nil ? LessonSession(count: 0) : verified?.lessonSession,
-            showLessonSession(lesson, key: key, context, into: &response)
-        {
-            return
+        if let lessonKey, let lesson = verified == nil ? LessonSession(count: 0) : verified?.lessonSession {
+            return showLessonSession(lesson, key: lessonKey, context, into: &response)
         }
         var session = Self.session(verified)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
@@ -149,31 +147,26 @@ public final class CrumbsHandler: HTTPHandler {
         saveSession(session, context, into: &response)
     }
 
-    /// `show_session(key)` of a lesson session, worked out on its three fields: the reply
-    /// the general path gives, without building the session's members (the defaults change
-    /// nothing in such a session, so only `count` can change). False, having written
-    /// nothing, for a key other than the lesson's three.
+    /// `show_session(key)` of a lesson session at one of its three keys, worked out on its
+    /// fields: the reply the general path gives, without building the session's members
+    /// (the defaults change nothing in such a session, so only `count` can change).
     private func showLessonSession(
-        _ session: LessonSession, key: String, _ context: RequestContext, into response: inout HTTPResponse
-    ) -> Bool {
+        _ session: LessonSession, key: LessonKey, _ context: RequestContext, into response: inout HTTPResponse
+    ) {
         var session = session
         let value: JSONValue
-        if key.hasSameUTF8(as: "count") {
+        switch key {
+        case .count:
             session.count += 1
             value = .integer(session.count)
-        } else if key.hasSameUTF8(as: "hello") {
-            value = .string(session.hello)
-        } else if key.hasSameUTF8(as: "goodnight") {
-            value = .string(session.goodnight)
-        } else {
-            return false
+        case .hello: value = .string(session.hello)
+        case .goodnight: value = .string(session.goodnight)
         }
-        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
+        LessonBody.sessionValue(key: key.name, value: value, cookies: context.cookies, into: &response)
         // (The codec is the handler's, alive for the call: borrowed, not retained.)
         sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)
         }
-        return true
     }
 
     // MARK: The session API

@@ -33,11 +33,12 @@ enum LessonBody {
         body.append(utf8: sessionOpening)
         JSONWriter.writeString(parts.key, into: &body)
         body.append(utf8: sessionValueLabel)
-        // A count, the usual value, without the writer's generic walk (~200 instructions).
-        if case .integer(let count) = parts.value {
-            JSONWriter.writeInteger(count, into: &body)
-        } else {
-            JSONWriter.write(parts.value, style: .pretty, indent: 4, into: &body)
+        // The lesson's values, a count or a string, without the writer's generic walk (~200
+        // instructions).
+        switch parts.value {
+        case .integer(let count): JSONWriter.writeInteger(count, into: &body)
+        case .string(let text): JSONWriter.writeString(text, into: &body)
+        default: JSONWriter.write(parts.value, style: .pretty, indent: 4, into: &body)
         }
         body.append(utf8: sessionClosing)
     }

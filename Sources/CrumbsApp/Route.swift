@@ -3,7 +3,8 @@ import Glibc
 
 /// The paths the app answers, as Flask's URL map would match them after percent-decoding.
 enum Route: Equatable {
-    case sessionValue(String)
+    /// A key, and which of the lesson's it is, if one.
+    case sessionValue(String, LessonKey?)
     case wholeSession
     case crumbs
     case page
@@ -29,7 +30,8 @@ enum Route: Equatable {
         if bytes.count > sessionsPrefix.utf8CodeUnitCount, starts(bytes, with: sessionsPrefix) {
             let key = UnsafeBufferPointer(rebasing: bytes[sessionsPrefix.utf8CodeUnitCount...])
             guard !key.contains(UInt8(ascii: "/")) else { return nil }
-            return .sessionValue(lessonKey(key) ?? String(decoding: key, as: UTF8.self))
+            if let lessonKey = lessonKey(key) { return .sessionValue(lessonKey.name, lessonKey) }
+            return .sessionValue(String(decoding: key, as: UTF8.self), nil)
         }
         if isExactly(bytes, "/") { return .page }
         if isExactly(bytes, "/crumbs") { return .crumbs }
@@ -39,13 +41,13 @@ enum Route: Equatable {
 
     private static let sessionsPrefix: StaticString = "/sessions/"
 
-    /// The lesson's keys as literals: nearly every request asks for one, and a literal costs
-    /// nothing, where a string decoded from the path is validated and built (~160
-    /// instructions).
-    private static func lessonKey(_ key: UnsafeBufferPointer<UInt8>) -> String? {
-        if isExactly(key, "count") { return "count" }
-        if isExactly(key, "hello") { return "hello" }
-        if isExactly(key, "goodnight") { return "goodnight" }
+    /// The lesson's keys, told apart once here: nearly every request asks for one, and its
+    /// name is then a literal, where a string decoded from the path is validated and built
+    /// (~160 instructions).
+    private static func lessonKey(_ key: UnsafeBufferPointer<UInt8>) -> LessonKey? {
+        if isExactly(key, "count") { return .count }
+        if isExactly(key, "hello") { return .hello }
+        if isExactly(key, "goodnight") { return .goodnight }
         return nil
     }
 
@@ -69,6 +71,19 @@ enum Route: Equatable {
     private static let sessionValueMethods: [HTTPMethod] = [.get, .head, .put, .delete, .options]
     private static let deletableMethods: [HTTPMethod] = [.get, .head, .delete, .options]
     private static let pageMethods: [HTTPMethod] = [.get, .head, .options]
+}
+
+/// The three keys the lesson's session holds.
+enum LessonKey: Equatable {
+    case count, hello, goodnight
+
+    var name: String {
+        switch self {
+        case .count: "count"
+        case .hello: "hello"
+        case .goodnight: "goodnight"
+        }
+    }
 }
 
 extension [HTTPMethod] {

@@ -108,7 +108,7 @@ final class StoreRoutes {
             clear(request, into: &response)
         case (.wholeSession, _):
             run(request, readOnly: true, into: &response) { session in .answer(Self.wholeBody(session, cookies)) }
-        case (.sessionValue(let key), .put):
+        case (.sessionValue(let key, _), .put):
             if let refusal = CrumbsHandler.refusal(ofKey: key) { return response = refusal }
             let value: MessagePackValue
             switch CrumbsHandler.readJSONBody(context.request, limit: configuration.maxBodyBytes) {
@@ -124,14 +124,14 @@ final class StoreRoutes {
                 session[key] = value
                 return .answer(LessonBody.sessionValue(key: key, value: value.json, cookies: cookies))
             }
-        case (.sessionValue(let key), .delete):
+        case (.sessionValue(let key, _), .delete):
             if let refusal = CrumbsHandler.refusal(ofKey: key) { return response = refusal }
             run(request, into: &response) { session in
                 guard session[key] != nil else { return .refuse(ErrorResponse.unknownKey(key, in: session.json)) }
                 session[key] = nil
                 return .answer(Self.wholeBody(session, cookies))
             }
-        case (.sessionValue(let key), _):
+        case (.sessionValue(let key, _), _):
             run(request, into: &response) { session in Self.showSession(key: key, in: &session, cookies: cookies) }
         case (.page, _):
             preconditionFailure("the page is served without the store")

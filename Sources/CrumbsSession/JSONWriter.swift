@@ -136,11 +136,12 @@ public enum JSONWriter {
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `ensure_ascii`: printable ASCII stays, `"` and `\` and the usual controls get short
     /// escapes, everything else becomes `\uxxxx` (a surrogate pair above U+FFFF).
-    @usableFromInline package static func writeString(_ text: String, into output: inout some ByteSink) {
+    /// (Inlinable, so that callers in other modules get a copy made for their sink.)
+    @inlinable package static func writeString(_ text: String, into output: inout some ByteSink) {
         // Fast path: printable ASCII without `"` or `\\` is copied as it is. (Read through the
         // view, not a mutable copy, which would cost a retain and a release per string.)
         let copied = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
@@ -223,12 +224,12 @@ public enum JSONWriter {
     }
 
     /// A backslash and the letter that follows it.
-    private static func writeShortEscape(_ letter: UInt8, into output: inout some ByteSink) {
+    @usableFromInline static func writeShortEscape(_ letter: UInt8, into output: inout some ByteSink) {
         output.append(0x5C)
         output.append(letter)
     }
 
-    private static func writeUnicodeEscape(_ unit: UInt32, into output: inout some ByteSink) {
+    @usableFromInline static func writeUnicodeEscape(_ unit: UInt32, into output: inout some ByteSink) {
         output.append(0x5C)
         output.append(UInt8(ascii: "u"))
         for shift in stride(from: 12, through: 0, by: -4) {

@@ -21,7 +21,7 @@ final class EventLoop: @unchecked Sendable {
     /// The steps of set-up that acquire something, in order. A test names one to make it
     /// fail, and checks that everything acquired before it is given back.
     enum SetupStep: CaseIterable {
-        case base, http, replyBuffer, wakePipe, wakeEvent, signals, acceptSocket
+        case base, http, wakePipe, wakeEvent, signals, acceptSocket
     }
 
     // What the loop owns. Each is nil (or -1) until acquired and again once given back:
@@ -30,8 +30,6 @@ final class EventLoop: @unchecked Sendable {
     // exited, or it was built and never run.
     private var base: OpaquePointer?
     private var http: OpaquePointer?
-    /// Reused for every reply body; `evhttp_send_reply` drains it.
-    private var replyBuffer: OpaquePointer?
     private var wakeEvent: OpaquePointer?
     private var signalEvents: [OpaquePointer] = []
     private var drainTimer: OpaquePointer?
@@ -86,10 +84,6 @@ final class EventLoop: @unchecked Sendable {
         self.base = base
         guard failure != .http, let http = evhttp_new(base) else { throw HTTPServerError("evhttp_new failed") }
         self.http = http
-        guard failure != .replyBuffer, let replyBuffer = evbuffer_new() else {
-            throw HTTPServerError("evbuffer_new failed")
-        }
-        self.replyBuffer = replyBuffer
         var pipeEnds: [Int32] = [-1, -1]
         guard failure != .wakePipe, pipe(&pipeEnds) == 0 else {
             throw HTTPServerError("pipe", errno: failure == .wakePipe ? EMFILE : errno)
@@ -161,8 +155,6 @@ final class EventLoop: @unchecked Sendable {
         unclaimedSocket = -1
         tracker?.releaseAll()
         tracker = nil
-        if let replyBuffer { evbuffer_free(replyBuffer) }
-        replyBuffer = nil
         handler = nil
         if let base { event_base_free(base) }
         base = nil
@@ -350,7 +342,7 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func deliver(_ response: inout HTTPResponse, for request: OpaquePointer, on connection: TrackedConnection?) {
-        guard self.tracker != nil, let replyBuffer, let base else { return }
+        guard self.tracker != nil, let base else { return }
         let tracker = Unmanaged.passUnretained(self.tracker!)  // borrowed, as in `serve`
         let headers = evhttp_request_get_output_headers(request)
         if draining { evhttp_add_header(headers, "Connection", "close") }
@@ -365,6 +357,10 @@ final class EventLoop: @unchecked Sendable {
         // the length a GET would have) and with 204 and 304 (none at all): the transport frames.
         let sendsBody = response.status != 204 && response.status != 304
             && evhttp_request_get_command(request) != EVHTTP_REQ_HEAD
+        // The body goes straight into the request's own output buffer, where evhttp sends it
+        // from (a buffer of the loop's, handed to `evhttp_send_reply`, was moved into it: one
+        // more move and a drain a reply).
+        let replyBuffer = evhttp_request_get_output_buffer(request)
         if !sendsBody {
             // Nothing to send.
         } else if let shared = response.sharedBody {
@@ -384,15 +380,13 @@ final class EventLoop: @unchecked Sendable {
         }
         if let reason = HTTPResponse.knownReasonPhrase(for: response.status) {
             reason.withUTF8Buffer { reason in
-                reason.withMemoryRebound(to: CChar.self) { evhttp_send_reply(request, Int32(response.status), $0.baseAddress, replyBuffer) }
+                reason.withMemoryRebound(to: CChar.self) { evhttp_send_reply(request, Int32(response.status), $0.baseAddress, nil) }
             }
         } else {
             HTTPResponse.reasonPhrase(for: response.status).withCString { reason in
-                evhttp_send_reply(request, Int32(response.status), reason, replyBuffer)
+                evhttp_send_reply(request, Int32(response.status), reason, nil)
             }
         }
-        let left = evbuffer_get_length(replyBuffer)
-        if left > 0 { evbuffer_drain(replyBuffer, left) }
         // The reply holds its own reference now; the loop's reused response keeps none.
         response.sharedBody = nil
     }
