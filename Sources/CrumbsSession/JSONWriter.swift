@@ -125,16 +125,32 @@ public enum JSONWriter {
             digitCount += 1
             power = power &* 10
         }
-        // Written where the output lends its memory, last digit first.
+        // Written where the output lends its memory, last digits first, two at a time from
+        // a table: half the divisions (a count is signed and shown with every reply).
         output.append(count: digitCount) { digits in
+            let pairs = twoDigitPairs.utf8Start
             var index = digitCount
-            repeat {
-                index -= 1
-                digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while index > 0
+            while rest >= 100 {
+                let pair = Int(rest % 100) &* 2
+                rest /= 100
+                index -= 2
+                digits[index] = pairs[pair]
+                digits[index + 1] = pairs[pair + 1]
+            }
+            if rest >= 10 {
+                digits[index - 2] = pairs[Int(rest) &* 2]
+                digits[index - 1] = pairs[Int(rest) &* 2 + 1]
+            } else {
+                digits[index - 1] = UInt8(ascii: "0") + UInt8(rest)
+            }
         }
     }
+
+    /// "00" to "99", back to back.
+    @usableFromInline static let twoDigitPairs: StaticString = """
+        0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+        5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
+        """
 
     @usableFromInline static let hexDigits = Array("0123456789abcdef".utf8)
 

@@ -11,7 +11,7 @@ struct SignedCookieLayout {
     /// `.`, and decodes the payload's base64 into `payload` (still compressed if it was).
     init(_ bytes: UnsafeBufferPointer<UInt8>, payload: inout [UInt8]) throws(SessionCookieRejection) {
         let dot = UInt8(ascii: ".")
-        guard let signatureDot = Self.lastDot(in: bytes, before: bytes.count),
+        guard let signatureDot = Self.signatureDot(in: bytes),
             let timestampDot = Self.lastDot(in: bytes, before: signatureDot),
             let signature = HMACSHA1.Digest(base64URL: UnsafeBufferPointer(rebasing: bytes[(signatureDot + 1)...])),
             let timestamp = SessionSerializer.timestamp(
@@ -26,6 +26,17 @@ struct SignedCookieLayout {
         signedCount = signatureDot
         self.timestamp = timestamp
         self.signature = signature
+    }
+
+    /// The `.` before the signature. A signature is 20 bytes, 27 characters, so that is
+    /// where the dot is in every cookie that can verify: looked at first, instead of
+    /// searched for. (Where it is not, or a dot follows it, the last dot is searched for as
+    /// itsdangerous' `rsplit` finds it: either way such a cookie's signature is no 27
+    /// base64url characters, and it is refused.)
+    static func signatureDot(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let expected = bytes.count - 28
+        if expected >= 0, bytes[expected] == UInt8(ascii: ".") { return expected }
+        return lastDot(in: bytes, before: bytes.count)
     }
 
     /// The last `.` among the first `end` bytes, looked for eight bytes at a time, where

@@ -46,6 +46,17 @@ import Testing
         }
     }
 
+    /// Random integers of every size, two digits at a time, as `String(_:)` writes them.
+    @Test func writesRandomIntegersAsStringDoes() {
+        var generator = SplitMix64(seed: testSeed(default: 41, "writesRandomIntegersAsStringDoes"))
+        for _ in 0..<20_000 {
+            let bits = Int.random(in: 0...63, using: &generator)
+            let magnitude = Int64(bitPattern: (generator.next() >> UInt64(63 - bits)) >> 1)
+            let number = Bool.random(using: &generator) ? magnitude : -magnitude
+            #expect(JSONWriter.string(.integer(number), style: .compact) == String(number), "\(number)")
+        }
+    }
+
     @Test func readsIntegersOfEveryLength() throws {
         for text in ["0", "-0", "7", "-7", "123456789012345678", "-123456789012345678", "9223372036854775807",
             "-9223372036854775808", "1234567890123456789"]

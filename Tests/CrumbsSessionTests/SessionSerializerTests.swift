@@ -87,6 +87,21 @@ import Testing
         }
         let otherKey = try self.serializer(keys: [Array("another secret key of 32 bytes!!".utf8)])
         #expect(throws: SessionCookieRejection.badSignature) { try otherKey.decode(Self.count0, now: now) }
+        // The signature's dot is looked for 28 bytes from the end first: a dot inside the
+        // last 27 characters, there or not, leaves no 27-character signature, as with
+        // itsdangerous' `rsplit`.
+        let bytes = Array(Self.count0.utf8)
+        for position in (bytes.count - 27)..<bytes.count {
+            var dotted = bytes
+            dotted[position] = UInt8(ascii: ".")
+            #expect(throws: SessionCookieRejection.malformed) {
+                try serializer.decode(String(decoding: dotted, as: UTF8.self), now: now)
+            }
+        }
+        var moved = bytes
+        moved.remove(at: bytes.count - 28)
+        moved.insert(UInt8(ascii: "."), at: bytes.count - 27)
+        #expect(throws: SessionCookieRejection.self) { try serializer.decode(String(decoding: moved, as: UTF8.self), now: now) }
     }
 
     @Test func enforcesTheLifetimeAndRefusesTheFuture() throws {
