@@ -78,7 +78,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         var name = name
         return name.withUTF8 { name in
             text.withUnsafeBufferPointer { text in
-                guard let span = spans.first(where: { Self.name(of: $0, in: text).elementsEqual(name) }) else {
+                guard let span = spans.first(where: { Self.isSame(Self.name(of: $0, in: text), name) }) else {
                     return nil
                 }
                 let value = UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd])
@@ -129,7 +129,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             guard seenNames!.insert(Array(name)).inserted else { return false }
         } else {
             let repeated = text.withUnsafeBufferPointer { text in
-                spans.contains { Self.name(of: $0, in: text).elementsEqual(name) }
+                spans.contains { Self.isSame(Self.name(of: $0, in: text), name) }
             }
             guard !repeated else { return false }
             if spans.count == Self.linearScanLimit {
@@ -263,9 +263,16 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
-    /// The ASCII characters `str.isspace()` is true for.
+    /// The ASCII characters `str.isspace()` is true for. (Anything above the space is
+    /// none: one comparison for nearly every byte asked about.)
     private static func isASCIIPythonSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte)
+        byte <= 0x20 && (byte == 0x20 || (0x09...0x0D).contains(byte) || (0x1C...0x1F).contains(byte))
+    }
+
+    /// Byte equality by length and `memcmp` (`elementsEqual` steps through both a byte at a
+    /// time, for every cookie looked up or added).
+    private static func isSame(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        left.count == right.count && (left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0)
     }
 
     /// Python's `str.strip()`: removes what `str.isspace()` calls whitespace at both ends.
