@@ -212,8 +212,16 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let value = Self.asciiTrimmed(value)
         let quote = UInt8(ascii: "\"")
         // Plain text (the usual cookie) is ASCII and unquoted; the test that says so also
-        // tells the JSON writer it needs no escape.
-        let isPlain = JSONWriter.isPlainASCII(name) && JSONWriter.isPlainASCII(value)
+        // tells the JSON writer it needs no escape. Name and value lie in the header in that
+        // order, so the test runs once, from the name's start to the value's end (what lies
+        // between, `=` and perhaps spaces, is plain too; a tab there only sends the pair
+        // the slow, always correct way).
+        let isPlain: Bool
+        if let nameBase = name.baseAddress, let valueBase = value.baseAddress, nameBase <= valueBase {
+            isPlain = JSONWriter.isPlainASCII(UnsafeBufferPointer(start: nameBase, count: nameBase.distance(to: valueBase) + value.count))
+        } else {
+            isPlain = JSONWriter.isPlainASCII(name) && JSONWriter.isPlainASCII(value)
+        }
         let isQuoted = !isPlain && value.count >= 2 && value.first == quote && value.last == quote
         guard !isPlain && (!Self.isASCII(name) || !Self.isASCII(value) || isQuoted) else {
             // Both lie in the header, the value after the name (an absent value is an empty
