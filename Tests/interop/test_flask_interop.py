@@ -172,12 +172,18 @@ def test_default_lesson_sessions_get_flasks_answer_at_every_key_and_edge(crumbs,
     "World"}, N up to 999,999) from its count alone: each of the three keys, at the family's
     edges and beyond it, must still give Flask's body and Flask's payload bytes."""
     for count in (0, 1, 9, 41, 999_998, 999_999, 1_000_000, 5_000_000):
-        cookie = f"session={dumps(flask_app, {'count': count, 'goodnight': 'Moon', 'hello': 'World'})}"
-        for key in ("count", "hello", "goodnight"):
-            crumbs_headers, flask_headers = assert_same_answer(crumbs.port, flask_server, f"/sessions/{key}", cookie)
-            from_crumbs, from_flask = session_cookie(crumbs_headers), session_cookie(flask_headers)
-            assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], (count, key)
-            assert loads(flask_app, from_crumbs) == loads(flask_app, from_flask), (count, key)
+        assert_same_answer_at_every_key(crumbs, flask_server, flask_app, {'count': count, 'goodnight': 'Moon', 'hello': 'World'})
+
+
+def assert_same_answer_at_every_key(crumbs, flask_server, flask_app, data):
+    """Flask's body and Flask's payload bytes at each of the lesson's keys, for a session
+    Flask signed with `data`."""
+    cookie = f"session={dumps(flask_app, data)}"
+    for key in ("count", "hello", "goodnight"):
+        crumbs_headers, flask_headers = assert_same_answer(crumbs.port, flask_server, f"/sessions/{key}", cookie)
+        from_crumbs, from_flask = session_cookie(crumbs_headers), session_cookie(flask_headers)
+        assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], (data, key)
+        assert loads(flask_app, from_crumbs) == loads(flask_app, from_flask), (data, key)
 
 
 def test_flask_cookie_signed_with_another_key_is_refused(crumbs):
@@ -281,9 +287,4 @@ def test_lesson_sessions_get_flasks_answer_at_every_key(crumbs, flask_server, fl
         for _ in range(20)
     ]
     for data in sessions:
-        cookie = f"session={dumps(flask_app, data)}"
-        for key in ("count", "hello", "goodnight"):
-            crumbs_headers, flask_headers = assert_same_answer(crumbs.port, flask_server, f"/sessions/{key}", cookie)
-            from_crumbs, from_flask = session_cookie(crumbs_headers), session_cookie(flask_headers)
-            assert from_crumbs.rsplit(".", 2)[0] == from_flask.rsplit(".", 2)[0], (data, key)
-            assert loads(flask_app, from_crumbs) == loads(flask_app, from_flask), (data, key)
+        assert_same_answer_at_every_key(crumbs, flask_server, flask_app, data)
