@@ -74,9 +74,9 @@ public struct LessonSession: Sendable {
     }
 
     /// Whether this is a default lesson session (`DefaultLessonSession`): the default
-    /// strings and a count up to 999,999.
+    /// strings and a count from 0 to 999,999 (`count` may be set to any number).
     public var isDefaultLessonSession: Bool {
-        customStrings == nil && count <= Int64(DefaultLessonSession.largestCount)
+        customStrings == nil && count >= 0 && count <= Int64(DefaultLessonSession.largestCount)
     }
 
     /// The members, as the JSON parser makes them of the payload.
