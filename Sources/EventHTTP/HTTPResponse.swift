@@ -65,14 +65,14 @@ public struct HTTPResponse: Sendable {
         let total = nameCount + length + 2
         // Laid out on the stack and appended in one piece: each append to an array costs
         // ~70 instructions, and a header is four.
-        guard total <= 1024 else {
+        guard total <= Self.stackLineCapacity else {
             headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: nameCount))
             headerBytes.append(0)
             headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[..<length]))
             headerBytes.append(0)
             return length
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1024) { line in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackLineCapacity) { line in
             let base = line.baseAddress!
             base.update(from: name.utf8Start, count: nameCount)
             base[nameCount] = 0
@@ -82,6 +82,11 @@ public struct HTTPResponse: Sendable {
         }
         return length
     }
+
+    /// The longest header line laid out on the stack (above 1 KiB Swift asks the runtime
+    /// whether the stack has room). A computed constant: a stored one is reached through its
+    /// lazy initialiser's check.
+    static var stackLineCapacity: Int { 1024 }
 
     public mutating func addHeader(_ name: String, _ value: String) {
         append(HTTPHeader(name, value))
