@@ -26,8 +26,9 @@ public enum DefaultLessonSession {
 
     // String literals, read where the compiler put them: a constant array would be
     // initialised lazily, checked on every use.
-    private static let prefix: StaticString = #"{"count":"#
-    private static let suffix: StaticString = #","goodnight":"Moon","hello":"World"}"#
+    // (`LessonSession` writes every member with them.)
+    static let prefix: StaticString = #"{"count":"#
+    static let suffix: StaticString = #","goodnight":"Moon","hello":"World"}"#
 
     private static func bytes(_ text: StaticString) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
@@ -49,18 +50,6 @@ public enum DefaultLessonSession {
             members[2].key.hasSameUTF8(as: "hello"), case .string(let hello) = members[2].value, hello.hasSameUTF8(as: "World")
         else { return nil }
         return count
-    }
-
-    /// Lends `body` the payload of the member with `count` (0 to `largestCount`), written on
-    /// the stack.
-    static func withPayload<Result>(count: Int64, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { memory in
-            var json = FixedByteBuffer(memory)
-            json.append(utf8: prefix)
-            JSONWriter.writeInteger(count, into: &json)
-            json.append(utf8: suffix)
-            return body(json.written)
-        }
     }
 
     /// The count of a payload that is a member, read without a JSON parser; nil for any

@@ -90,8 +90,8 @@ public struct LessonSession: Sendable {
 
     // MARK: The payload
 
-    // The literal parts, read where the compiler put them.
-    private static let countOpening: StaticString = #"{"count":"#
+    // The literal parts, read where the compiler put them; the opening, and the rest of a
+    // session with the default strings, are the default family's (`DefaultLessonSession`).
     private static let goodnightOpening: StaticString = #","goodnight":""#
     private static let helloOpening: StaticString = #"","hello":""#
     private static let closing: StaticString = #""}"#
@@ -119,7 +119,7 @@ public struct LessonSession: Sendable {
             let isDefault = literal.withUTF8 { $0.count == length && memcmp($0.baseAddress!, bytes.baseAddress!, length) == 0 }
             return isDefault ? defaultString : String(decoding: bytes, as: UTF8.self)
         }
-        guard skip(Self.countOpening) else { return nil }
+        guard skip(DefaultLessonSession.prefix) else { return nil }
         let digitsStart = cursor
         var count: Int64 = 0
         while cursor < json.count, cursor - digitsStart < Self.maximumCountDigits, json[cursor] &- UInt8(ascii: "0") < 10 {
@@ -136,19 +136,24 @@ public struct LessonSession: Sendable {
     }
 
     /// Lends `body` the payload, written on the stack (it always fits: see
-    /// `maximumStringBytes`).
-    func withPayload<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// `maximumStringBytes`). A default session's strings are the family's one literal.
+    /// (Always inlined: called, it cost every signed reply a retain and a release.)
+    @inline(__always) func withPayload<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
             var json = FixedByteBuffer(memory)
-            json.append(utf8: Self.countOpening)
+            json.append(utf8: DefaultLessonSession.prefix)
             JSONWriter.writeInteger(count, into: &json)
-            json.append(utf8: Self.goodnightOpening)
-            var goodnight = goodnight
-            goodnight.withUTF8 { json.append(contentsOf: $0) }
-            json.append(utf8: Self.helloOpening)
-            var hello = hello
-            hello.withUTF8 { json.append(contentsOf: $0) }
-            json.append(utf8: Self.closing)
+            if customStrings == nil {
+                json.append(utf8: DefaultLessonSession.suffix)
+            } else {
+                json.append(utf8: Self.goodnightOpening)
+                var goodnight = goodnight
+                goodnight.withUTF8 { json.append(contentsOf: $0) }
+                json.append(utf8: Self.helloOpening)
+                var hello = hello
+                hello.withUTF8 { json.append(contentsOf: $0) }
+                json.append(utf8: Self.closing)
+            }
             precondition(!json.overflowed, "a lesson session's payload outgrew its buffer")
             return body(json.written)
         }

@@ -61,49 +61,18 @@ public final class SessionSerializer {
 
     /// Appends the cookie value to `output`.
     public func encode(_ values: JSONObject, now: Int64, into output: inout [UInt8]) {
-        if let count = DefaultLessonSession.count(of: values) { return encodeDefaultLesson(count: count, now: now, into: &output) }
-        // Written on the stack when it fits (a session usually does), then copied once: each
-        // piece appended to an array costs some 80 instructions.
-        let fitted = FixedByteBuffer.append(to: &output, capacity: FixedByteBuffer.stackCapacity, passing: values) {
-            write($1, now: now, into: &$0)
-        }
-        if !fitted { write(values, now: now, into: &output) }
-    }
-
-    /// Appends the cookie value of the default lesson session with `count` (0 to
-    /// `DefaultLessonSession.largestCount`): `encode` of its members, without them.
-    public func encodeDefaultLesson(count: Int64, now: Int64, into output: inout [UInt8]) {
-        precondition(count >= 0 && count <= Int64(DefaultLessonSession.largestCount), "not a default lesson session")
-        // (About 100 bytes: always fits on the stack.)
-        let fitted = FixedByteBuffer.append(to: &output, capacity: 256, passing: count) {
-            writeDefaultLesson(count: $1, now: now, into: &$0)
-        }
-        if !fitted { writeDefaultLesson(count: count, now: now, into: &output) }
+        FixedByteBuffer.withWritten { encode(values, now: now, into: &$0) } _: { output.append(contentsOf: $0) }
     }
 
     /// Appends the cookie value of a lesson session: `encode` of its members, without them.
     public func encode(_ session: LessonSession, now: Int64, into output: inout [UInt8]) {
-        if session.isDefaultLessonSession { return encodeDefaultLesson(count: session.count, now: now, into: &output) }
-        let fitted = FixedByteBuffer.append(to: &output, capacity: FixedByteBuffer.stackCapacity, passing: session) {
-            writeLesson($1, now: now, into: &$0)
-        }
-        if !fitted { writeLesson(session, now: now, into: &output) }
+        FixedByteBuffer.withWritten { encode(session, now: now, into: &$0) } _: { output.append(contentsOf: $0) }
     }
 
     /// `encode` into memory the caller lends (the stack, for a reply's cookie): written
     /// there in full, or `output.overflowed`.
     package func encode(_ values: JSONObject, now: Int64, into output: inout FixedByteBuffer) {
-        if let count = DefaultLessonSession.count(of: values) { return writeDefaultLesson(count: count, now: now, into: &output) }
-        write(values, now: now, into: &output)
-    }
-
-    /// `encode` of a lesson session into memory the caller lends.
-    package func encode(_ session: LessonSession, now: Int64, into output: inout FixedByteBuffer) {
-        if session.isDefaultLessonSession { return writeDefaultLesson(count: session.count, now: now, into: &output) }
-        writeLesson(session, now: now, into: &output)
-    }
-
-    private func write(_ values: JSONObject, now: Int64, into output: inout some SignedOutput) {
+        if let count = DefaultLessonSession.count(of: values) { return encode(LessonSession(count: count), now: now, into: &output) }
         let start = output.count
         // The payload JSON is written on the stack when it fits.
         let fitted = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FixedByteBuffer.stackCapacity) { memory in
@@ -120,23 +89,19 @@ public final class SessionSerializer {
         appendSignature(now: now, from: start, to: &output)
     }
 
-    private func writeDefaultLesson(count: Int64, now: Int64, into output: inout some SignedOutput) {
+    /// `encode` of a lesson session into memory the caller lends.
+    package func encode(_ session: LessonSession, now: Int64, into output: inout FixedByteBuffer) {
         let start = output.count
-        DefaultLessonSession.withPayload(count: count) { appendPayload($0, isDefaultLessonSession: true, to: &output) }
-        appendSignature(now: now, from: start, to: &output)
-    }
-
-    private func writeLesson(_ session: LessonSession, now: Int64, into output: inout some SignedOutput) {
-        let start = output.count
-        session.withPayload { appendPayload($0, to: &output) }
+        let isDefault = session.isDefaultLessonSession
+        session.withPayload { appendPayload($0, isDefaultLessonSession: isDefault, to: &output) }
         appendSignature(now: now, from: start, to: &output)
     }
 
     /// Appends `.timestamp.signature` to the payload written from `start`.
-    private func appendSignature(now: Int64, from start: Int, to output: inout some SignedOutput) {
+    private func appendSignature(now: Int64, from start: Int, to output: inout FixedByteBuffer) {
         output.append(UInt8(ascii: "."))
         Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, appendingTo: &output) }
-        let mac = output.withBytes(from: start) { authenticators[0].authenticate($0) }
+        let mac = authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output.written)[start...]))
         output.append(UInt8(ascii: "."))
         mac.withUnsafeBytes { Base64URL.encode($0, appendingTo: &output) }
     }
@@ -145,7 +110,7 @@ public final class SessionSerializer {
     /// when that is shorter by more than one byte, which the lesson's default sessions never
     /// are (`DefaultLessonSession`).
     private func appendPayload(
-        _ json: UnsafeBufferPointer<UInt8>, isDefaultLessonSession: Bool = false, to output: inout some SignedOutput
+        _ json: UnsafeBufferPointer<UInt8>, isDefaultLessonSession: Bool = false, to output: inout FixedByteBuffer
     ) {
         if skipsZlibForDefaultSessions && (isDefaultLessonSession || DefaultLessonSession.contains(json)) {
             Base64URL.encode(UnsafeRawBufferPointer(json), appendingTo: &output)

@@ -130,7 +130,7 @@ import Testing
         let encrypting = try SessionCodec(secretKeys: [key], mode: .encrypted)
         for (count, cookie) in itsdangerous {
             var fromCount = Array("session=".utf8)
-            serializer.encodeDefaultLesson(count: count, now: 1_700_000_000, into: &fromCount)
+            serializer.encode(LessonSession(count: count), now: 1_700_000_000, into: &fromCount)
             #expect(String(decoding: fromCount, as: UTF8.self) == "session=" + cookie, "\(count)")
             let object = JSONObject([("count", .integer(count)), ("goodnight", .string("Moon")), ("hello", .string("World"))])
             var encrypted: [UInt8] = []
