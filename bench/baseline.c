@@ -14,9 +14,10 @@
  *   writes the same bytes as Python's level 8 (Crumbs' Zlib.smallTableWritesTheSameBytes
  *   gives the reasoning), else at level 8 with its 64 KB table.
  * - One keyed EVP_MAC_CTX per loop (re-initialised, never re-keyed), the epoll changelist,
- *   table-driven base64, no printf, the body written on the stack and handed to the
- *   request's own output buffer in one piece, Content-Length written from its digits and
- *   the Date header formatted once a second (both as Crumbs' transport writes them).
+ *   table-driven base64 (four characters to three bytes a step), no printf, the body
+ *   written on the stack and handed to the request's own output buffer in one piece,
+ *   Content-Length written from its digits and the Date header formatted once a second
+ *   (both as Crumbs' transport writes them).
  *
  * One shortcut is left out on purpose, because Crumbs may not take it: Crumbs signs with
  * OpenSSL's HMAC, and so does this server. HMAC built by hand over OpenSSL's SHA1_* with the
