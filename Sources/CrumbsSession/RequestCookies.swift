@@ -23,10 +23,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         public let value: String
     }
 
-    /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired).
-    private var text: [UInt8] = []
-    /// Where each cookie's name and value lie in `text`.
-    private var spans: [Extent] = []
+    /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired), and
+    /// where each lies; nil until the first cookie.
+    private var storage: Storage?
     /// Whether every name and value is printable ASCII without `"` or `\\`: JSON string
     /// contents as they are, which the JSON writer then need not check again.
     public private(set) var areJSONPlain = true
@@ -36,6 +35,87 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let nameEnd: Int
         let valueStart: Int
         let valueEnd: Int
+    }
+
+    /// The cookies' bytes, back to back, and their extents, in memory of its own, copied on
+    /// write as an array's is. (Two arrays cost each request ~650 instructions: emptying
+    /// one keeping its capacity is a `replaceSubrange`, each append a uniqueness check, a
+    /// capacity check and a call; here a line checks uniqueness once and an append is a
+    /// comparison and a copy. Callgrind.)
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: mutated only through a `RequestCookies` that holds the one reference
+        // (`uniqueStorage`), as a copy-on-write array's buffer is. No access overlaps
+        // another, so none is checked at run time (each check cost ~60 instructions).
+        @exclusivity(unchecked) private(set) var bytes: UnsafeMutablePointer<UInt8>
+        @exclusivity(unchecked) private var byteCapacity: Int
+        @exclusivity(unchecked) private(set) var byteCount = 0
+        @exclusivity(unchecked) private(set) var extents: UnsafeMutablePointer<Extent>
+        @exclusivity(unchecked) private var extentCapacity: Int
+        @exclusivity(unchecked) private(set) var extentCount = 0
+
+        init(byteCapacity: Int, extentCapacity: Int) {
+            self.byteCapacity = Swift.max(byteCapacity, 16)
+            self.extentCapacity = Swift.max(extentCapacity, 4)
+            bytes = .allocate(capacity: self.byteCapacity)
+            extents = .allocate(capacity: self.extentCapacity)
+        }
+
+        deinit {
+            bytes.deallocate()
+            extents.deallocate()
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(byteCapacity: byteCount, extentCapacity: extentCount)
+            copy.bytes.update(from: bytes, count: byteCount)
+            copy.byteCount = byteCount
+            copy.extents.initialize(from: extents, count: extentCount)
+            copy.extentCount = extentCount
+            return copy
+        }
+
+        func removeAll() {
+            byteCount = 0
+            extentCount = 0
+        }
+
+        var names: UnsafeBufferPointer<Extent> { UnsafeBufferPointer(start: extents, count: extentCount) }
+
+        func name(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: bytes + extent.nameStart, count: extent.nameEnd - extent.nameStart)
+        }
+
+        func value(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: bytes + extent.valueStart, count: extent.valueEnd - extent.valueStart)
+        }
+
+        /// Adds a pair that starts with the name, `nameCount` bytes, and ends with the value,
+        /// from `valueOffset`.
+        func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
+            if pair.count > byteCapacity - byteCount {
+                grow(&bytes, capacity: &byteCapacity, count: byteCount, toHold: byteCount + pair.count)
+            }
+            if extentCount == extentCapacity {
+                grow(&extents, capacity: &extentCapacity, count: extentCount, toHold: extentCount + 1)
+            }
+            let start = byteCount
+            if let source = pair.baseAddress { (bytes + start).update(from: source, count: pair.count) }
+            byteCount += pair.count
+            (extents + extentCount).initialize(
+                to: Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: byteCount))
+            extentCount += 1
+        }
+
+        private func grow<Element>(
+            _ memory: inout UnsafeMutablePointer<Element>, capacity: inout Int, count: Int, toHold needed: Int
+        ) {
+            let larger = Swift.max(needed, capacity * 2)
+            let moved = UnsafeMutablePointer<Element>.allocate(capacity: larger)
+            moved.moveInitialize(from: memory, count: count)
+            memory.deallocate()
+            memory = moved
+            capacity = larger
+        }
     }
 
     public init() {}
@@ -53,19 +133,20 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         header.withUnsafeBufferPointer { parseLine($0) }
     }
 
-    /// Forgets every cookie, keeping the buffers for the next request's.
+    /// Forgets every cookie, keeping the memory for the next request's (unless a copy
+    /// shares it).
     public mutating func removeAll() {
-        // (Most requests without cookies find nothing to empty: emptying an array costs
-        // some 80 instructions even so.)
-        guard !spans.isEmpty || !text.isEmpty || seenNames != nil || !areJSONPlain else { return }
-        text.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        if isKnownUniquelyReferenced(&storage) {
+            storage?.removeAll()
+        } else {
+            storage = nil
+        }
         seenNames = nil
         areJSONPlain = true
     }
 
-    public var isEmpty: Bool { spans.isEmpty }
-    public var count: Int { spans.count }
+    public var isEmpty: Bool { count == 0 }
+    public var count: Int { storage?.extentCount ?? 0 }
 
     public var pairs: [Cookie] { Array(self) }
 
@@ -75,15 +156,11 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Lends the UTF-8 bytes of the named cookie's value, if the request has that cookie.
     public func withValue<Result>(named name: String, _ body: (Span<UInt8>) -> Result) -> Result? {
+        guard let storage else { return nil }
         var name = name
         return name.withUTF8 { name in
-            text.withUnsafeBufferPointer { text in
-                guard let span = spans.first(where: { Self.isSame(Self.name(of: $0, in: text), name) }) else {
-                    return nil
-                }
-                let value = UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd])
-                return body(value.span)
-            }
+            guard let extent = storage.names.first(where: { Self.isSame(storage.name(of: $0), name) }) else { return nil }
+            return body(storage.value(of: extent).span)
         }
     }
 
@@ -93,11 +170,8 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     private func forEachInPlace(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
-        text.withUnsafeBufferPointer { text in
-            for span in spans {
-                body(Self.name(of: span, in: text), UnsafeBufferPointer(rebasing: text[span.valueStart..<span.valueEnd]))
-            }
-        }
+        guard let storage else { return }
+        for extent in storage.names { body(storage.name(of: extent), storage.value(of: extent)) }
     }
 
     public func makeIterator() -> IndexingIterator<[Cookie]> {
@@ -109,10 +183,6 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     public static func == (lhs: RequestCookies, rhs: RequestCookies) -> Bool { lhs.pairs == rhs.pairs }
 
-    private static func name(of span: Extent, in text: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(rebasing: text[span.nameStart..<span.nameEnd])
-    }
-
     /// Names seen so far, built only once a header carries more than a few cookies, so the
     /// common case stays a short linear scan and 10,000 cookies do not take quadratic time.
     private var seenNames: Set<[UInt8]>? = nil
@@ -120,38 +190,39 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Adds a cookie unless its name came earlier. `pair` (valid UTF-8) starts with the name,
     /// `nameCount` bytes, and ends with the value, from `valueOffset`: as it is in the header
-    /// (`name=value`), copied in one piece.
+    /// (`name=value`), copied in one piece. `storage` is this line's, made unique.
     /// Returns whether it was added.
     @discardableResult
-    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) -> Bool {
+    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int, to storage: Storage) -> Bool {
         let name = UnsafeBufferPointer(rebasing: pair[..<nameCount])
         if seenNames != nil {
             guard seenNames!.insert(Array(name)).inserted else { return false }
         } else {
-            let repeated = text.withUnsafeBufferPointer { text in
-                spans.contains { Self.isSame(Self.name(of: $0, in: text), name) }
-            }
-            guard !repeated else { return false }
-            if spans.count == Self.linearScanLimit {
-                seenNames = text.withUnsafeBufferPointer { text in Set(spans.map { Array(Self.name(of: $0, in: text)) }) }
+            guard !storage.names.contains(where: { Self.isSame(storage.name(of: $0), name) }) else { return false }
+            if storage.extentCount == Self.linearScanLimit {
+                seenNames = Set(storage.names.map { Array(storage.name(of: $0)) })
                 seenNames!.insert(Array(name))
             }
         }
-        if spans.isEmpty {
-            spans.reserveCapacity(4)
-            text.reserveCapacity(256)
-        }
-        let start = text.count
-        text.append(contentsOf: pair)
-        spans.append(
-            Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: text.count))
+        storage.append(pair: pair, nameCount: nameCount, valueOffset: valueOffset)
         return true
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
-    private mutating func append(name: String, value: String) {
+    private mutating func append(name: String, value: String, to storage: Storage) {
         let pair = Array(name.utf8) + Array(value.utf8)
-        _ = pair.withUnsafeBufferPointer { append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count) }
+        _ = pair.withUnsafeBufferPointer {
+            append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count, to: storage)
+        }
+    }
+
+    /// The storage, made this value's own and ready for a line's cookies.
+    private mutating func uniqueStorage() -> Storage {
+        // (Asked before the reference is bound, which would be a second one.)
+        if isKnownUniquelyReferenced(&storage) { return storage.unsafelyUnwrapped }
+        let unique = storage?.copy() ?? Storage(byteCapacity: 256, extentCapacity: 4)
+        storage = unique
+        return unique
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.
@@ -165,6 +236,8 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let quote = UInt8(ascii: "\"")
         let backslash = UInt8(ascii: "\\")
         let end = header.count
+        guard end > 0 else { return }
+        let storage = uniqueStorage()
         var index = 0
         while index < end {
             let nameStart = index
@@ -200,14 +273,16 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 }
             }
             index += 1
-            appendStripped(name: name, value: value)
+            appendStripped(name: name, value: value, to: storage)
         }
     }
 
     /// `str.strip()` of the name and the value as text, then Werkzeug's unquoting of the
     /// value; a pair whose name strips to nothing is skipped. The common case, ASCII with no
     /// quotes, is trimmed and stored as the bytes are.
-    private mutating func appendStripped(name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>) {
+    private mutating func appendStripped(
+        name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, to storage: Storage
+    ) {
         let name = Self.asciiTrimmed(name)
         let value = Self.asciiTrimmed(value)
         let quote = UInt8(ascii: "\"")
@@ -229,13 +304,13 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             guard let nameBase = name.baseAddress, let valueBase = value.baseAddress, !name.isEmpty else { return }
             let valueOffset = nameBase.distance(to: valueBase)
             let pair = UnsafeBufferPointer(start: nameBase, count: valueOffset + value.count)
-            if append(pair: pair, nameCount: name.count, valueOffset: valueOffset) && !isPlain { areJSONPlain = false }
+            if append(pair: pair, nameCount: name.count, valueOffset: valueOffset, to: storage) && !isPlain { areJSONPlain = false }
             return
         }
         areJSONPlain = false
         let text = Self.pythonStrip(String(decoding: name, as: UTF8.self))
         guard !text.isEmpty else { return }
-        append(name: text, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))))
+        append(name: text, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))), to: storage)
     }
 
     /// Without the ASCII characters `str.isspace()` is true for at either end.

@@ -70,6 +70,24 @@ import Testing
         #expect(cookies.pairs.map(\.value) == ["Again", "x"])
     }
 
+    /// A copy keeps its cookies whatever happens to the original after it (they share
+    /// memory until one changes), and the other way round; past the first capacity too.
+    @Test func copiesAreIndependentValues() {
+        var original = RequestCookies(header: "a=1; b=2")
+        let copy = original
+        original.removeAll()
+        #expect(copy.pairs.map(\.name) == ["a", "b"] && original.isEmpty)
+        original.parse(Array("c=3".utf8).span)
+        let second = original
+        original.parse(Array((0..<40).map { "n\($0)=\(String(repeating: "v", count: $0 * 10))" }.joined(separator: "; ").utf8).span)
+        #expect(second.pairs.map(\.name) == ["c"] && copy.pairs.map(\.value) == ["1", "2"])
+        #expect(original.count == 41 && original["n39"] == String(repeating: "v", count: 390))
+        var third = second
+        third.parse(Array("d=4; c=5".utf8).span)
+        #expect(third.pairs.map(\.value) == ["3", "4"] && second.pairs.map(\.value) == ["3"])
+        #expect(original["c"] == "3" && original.count == 41)
+    }
+
     /// Whether every name and value may be written into JSON as it is (printable ASCII
     /// without `"` or `\\`, checked here against that rule byte by byte): never said of
     /// cookies that are not, always of a header that is plain as sent, forgotten with the
