@@ -137,8 +137,9 @@ import Testing
     }
 
     @Test func plainASCIICheckAgreesWithTheByteRule() {
-        // Every byte value at every position of strings around the eight-byte word size.
-        for length in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33] {
+        // Every byte value at every position of strings around the eight-byte word and the
+        // sixteen-byte vector sizes, and of a session cookie's length.
+        for length in [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 130] {
             for position in 0..<length {
                 for byte in UInt8.min...UInt8.max {
                     var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
@@ -155,7 +156,7 @@ import Testing
         var generator = SplitMix64(seed: testSeed(default: 37, "plainASCIICheckAgreesWithTheByteRuleOnRandomStrings"))
         func isPlain(_ byte: UInt8) -> Bool { (0x20...0x7E).contains(byte) && byte != 0x22 && byte != 0x5C }
         for _ in 0..<20_000 {
-            let length = Int.random(in: 0...40, using: &generator)
+            let length = Int.random(in: 0...160, using: &generator)
             let bytes = (0..<length).map { _ in
                 Int.random(in: 0..<4, using: &generator) == 0
                     ? UInt8.random(in: .min ... .max, using: &generator) : UInt8.random(in: 0x20...0x7E, using: &generator)
