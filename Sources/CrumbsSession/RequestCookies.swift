@@ -37,6 +37,21 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let valueEnd: Int
     }
 
+    /// Where a storage's cookies lie, for as long as it is not changed: plain pointers, which
+    /// closures capture without reference counting.
+    private struct Contents {
+        let bytes: UnsafeMutablePointer<UInt8>
+        let extents: UnsafeBufferPointer<Extent>
+
+        func name(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: bytes + extent.nameStart, count: extent.nameEnd - extent.nameStart)
+        }
+
+        func value(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: bytes + extent.valueStart, count: extent.valueEnd - extent.valueStart)
+        }
+    }
+
     /// The cookies' bytes, back to back, and their extents, in memory of its own, copied on
     /// write as an array's is. (Two arrays cost each request ~650 instructions: emptying
     /// one keeping its capacity is a `replaceSubrange`, each append a uniqueness check, a
@@ -79,15 +94,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             extentCount = 0
         }
 
-        var names: UnsafeBufferPointer<Extent> { UnsafeBufferPointer(start: extents, count: extentCount) }
-
-        func name(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: bytes + extent.nameStart, count: extent.nameEnd - extent.nameStart)
-        }
-
-        func value(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: bytes + extent.valueStart, count: extent.valueEnd - extent.valueStart)
-        }
+        var contents: Contents { Contents(bytes: bytes, extents: UnsafeBufferPointer(start: extents, count: extentCount)) }
 
         /// Adds a pair that starts with the name, `nameCount` bytes, and ends with the value,
         /// from `valueOffset`.
@@ -156,11 +163,11 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Lends the UTF-8 bytes of the named cookie's value, if the request has that cookie.
     public func withValue<Result>(named name: String, _ body: (Span<UInt8>) -> Result) -> Result? {
-        guard let storage else { return nil }
+        guard let cookies = storage?.contents else { return nil }
         var name = name
         return name.withUTF8 { name in
-            guard let extent = storage.names.first(where: { Self.isSame(storage.name(of: $0), name) }) else { return nil }
-            return body(storage.value(of: extent).span)
+            guard let extent = cookies.extents.first(where: { Self.isSame(cookies.name(of: $0), name) }) else { return nil }
+            return body(cookies.value(of: extent).span)
         }
     }
 
@@ -170,8 +177,8 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     private func forEachInPlace(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
-        guard let storage else { return }
-        for extent in storage.names { body(storage.name(of: extent), storage.value(of: extent)) }
+        guard let cookies = storage?.contents else { return }
+        for extent in cookies.extents { body(cookies.name(of: extent), cookies.value(of: extent)) }
     }
 
     public func makeIterator() -> IndexingIterator<[Cookie]> {
@@ -198,9 +205,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         if seenNames != nil {
             guard seenNames!.insert(Array(name)).inserted else { return false }
         } else {
-            guard !storage.names.contains(where: { Self.isSame(storage.name(of: $0), name) }) else { return false }
-            if storage.extentCount == Self.linearScanLimit {
-                seenNames = Set(storage.names.map { Array(storage.name(of: $0)) })
+            let cookies = storage.contents
+            guard !cookies.extents.contains(where: { Self.isSame(cookies.name(of: $0), name) }) else { return false }
+            if cookies.extents.count == Self.linearScanLimit {
+                seenNames = Set(cookies.extents.map { Array(cookies.name(of: $0)) })
                 seenNames!.insert(Array(name))
             }
         }

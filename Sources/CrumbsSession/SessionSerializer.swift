@@ -11,8 +11,11 @@ public final class SessionSerializer {
     /// A payload that inflates past this is refused (a 4 KB cookie can inflate to ~4 MB).
     public static let defaultInflateLimit = 256 * 1024
 
-    /// Newest first: the first key signs, all verify, in order.
-    private let authenticators: [HMACSHA1]
+    /// The newest key's, which signs and verifies first; then the older keys', which only
+    /// verify, newest first. (Apart: reaching a class in an array retains and releases it,
+    /// twice a request.)
+    private let signer: HMACSHA1
+    private let fallbacks: [HMACSHA1]
     private let zlib = Zlib()
     /// The decoded payload of the cookie being read, its capacity kept between cookies.
     /// (A serializer is one loop's and not re-entered: no runtime exclusivity check.)
@@ -40,7 +43,8 @@ public final class SessionSerializer {
         for key in secretKeys {
             authenticators.append(try HMACSHA1(key: Self.derivedKey(secret: key, salt: salt)))
         }
-        self.authenticators = authenticators
+        self.signer = authenticators[0]
+        self.fallbacks = Array(authenticators.dropFirst())
         self.lifetimeSeconds = lifetimeSeconds
         self.inflateLimit = inflateLimit
         self.maximumDepth = maximumDepth
@@ -101,7 +105,7 @@ public final class SessionSerializer {
     private func appendSignature(now: Int64, from start: Int, to output: inout FixedByteBuffer) {
         output.append(UInt8(ascii: "."))
         Self.withBigEndianMinimalBytes(now) { Base64URL.encode($0, appendingTo: &output) }
-        let mac = authenticators[0].authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output.written)[start...]))
+        let mac = signer.authenticate(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(output.written)[start...]))
         output.append(UInt8(ascii: "."))
         mac.withUnsafeBytes { Base64URL.encode($0, appendingTo: &output) }
     }
@@ -170,10 +174,10 @@ public final class SessionSerializer {
     }
 
     private func verifyingKeyIndex(signedText: UnsafeRawBufferPointer, signature: HMACSHA1.Digest) -> Int? {
-        var match: Int? = nil
-        for (index, authenticator) in authenticators.enumerated() {
+        var match: Int? = signer.authenticate(signedText).matches(signature) ? 0 : nil
+        for (index, authenticator) in fallbacks.enumerated() {
             if authenticator.authenticate(signedText).matches(signature), match == nil {
-                match = index
+                match = index + 1
             }
         }
         return match
