@@ -98,7 +98,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
         /// Adds a pair that starts with the name, `nameCount` bytes, and ends with the value,
         /// from `valueOffset`.
-        func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
+        @inline(__always) func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
             if pair.count > byteCapacity - byteCount {
                 grow(&bytes, capacity: &byteCapacity, count: byteCount, toHold: byteCount + pair.count)
             }
@@ -106,7 +106,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 grow(&extents, capacity: &extentCapacity, count: extentCount, toHold: extentCount + 1)
             }
             let start = byteCount
-            if let source = pair.baseAddress { (bytes + start).update(from: source, count: pair.count) }
+            // (memcpy: the pair, never empty, lies in the header or a temporary array, never
+            // in this memory, which `update` would first check for overlap.)
+            memcpy(bytes + start, pair.baseAddress!, pair.count)
             byteCount += pair.count
             (extents + extentCount).initialize(
                 to: Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: byteCount))
@@ -288,7 +290,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// `str.strip()` of the name and the value as text, then Werkzeug's unquoting of the
     /// value; a pair whose name strips to nothing is skipped. The common case, ASCII with no
     /// quotes, is trimmed and stored as the bytes are.
-    private mutating func appendStripped(
+    @inline(__always) private mutating func appendStripped(
         name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, to storage: Storage
     ) {
         let name = Self.asciiTrimmed(name)
@@ -322,7 +324,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     /// Without the ASCII characters `str.isspace()` is true for at either end.
-    private static func asciiTrimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UnsafeBufferPointer<UInt8> {
+    @inline(__always) private static func asciiTrimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> UnsafeBufferPointer<UInt8> {
         let base = bytes.base
         var start = bytes.startIndex
         var end = bytes.endIndex
