@@ -76,7 +76,7 @@ public final class CrumbsHandler: HTTPHandler {
             response = ErrorResponse.make(404, "no route for \(path)", extra: [("path", .string(path))])
             return
         }
-        guard let method = request.method, route.allowedMethods.contains(method) else {
+        guard let method = request.method, route.allows(method) else {
             response = ErrorResponse.methodNotAllowed(request.method?.rawValue ?? "?", allowed: route.allowedMethods)
             return
         }

@@ -68,6 +68,16 @@ enum Route: Equatable {
         }
     }
 
+    /// Whether `method` is one of `allowedMethods`, asked of every request without reaching
+    /// the list (a shared array is retained and released each time it is read).
+    func allows(_ method: HTTPMethod) -> Bool {
+        switch (self, method) {
+        case (_, .get), (_, .head), (_, .options): return true
+        case (.sessionValue, .put), (.sessionValue, .delete), (.wholeSession, .delete), (.crumbs, .delete): return true
+        default: return false
+        }
+    }
+
     private static let sessionValueMethods: [HTTPMethod] = [.get, .head, .put, .delete, .options]
     private static let deletableMethods: [HTTPMethod] = [.get, .head, .delete, .options]
     private static let pageMethods: [HTTPMethod] = [.get, .head, .options]
