@@ -65,9 +65,8 @@ public final class CrumbsHandler: HTTPHandler {
     private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {
         let request = context.request
         // Most paths need no percent-decoding and are matched as they were sent.
-        let route =
-            request.withRawPath(PercentDecoding.isPlainASCII)
-            ? request.withRawPath(Route.init(plainPath:)) : request.path.flatMap(Route.init(path:))
+        let plainRoute: Route?? = request.withRawPath { PercentDecoding.isPlainASCII($0) ? Route(plainPath: $0) : nil }
+        let route = plainRoute ?? request.path.flatMap(Route.init(path:))
         guard let route else {
             guard let path = request.path else {
                 response = ErrorResponse.make(400, "the request path is not valid percent-encoded UTF-8")

@@ -32,14 +32,20 @@ public enum PercentDecoding {
             guard let base = bytes.baseAddress else { return true }
             // Eight bytes at a time (a path is usually 5 to 20): a high bit, or a byte equal
             // to `%` (one whose XOR with it is zero: "Bit Twiddling Hacks").
+            // A path of eight bytes or more ends with its last eight, overlapping the word
+            // before them, instead of a byte at a time.
             let ones: UInt64 = 0x0101_0101_0101_0101
+            func isPlain(wordAt offset: Int) -> Bool {
+                let word = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self)
+                let percent = word ^ (ones &* 0x25)
+                return (word | ((percent &- ones) & ~percent)) & 0x8080_8080_8080_8080 == 0
+            }
             var index = 0
             while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let percent = word ^ (ones &* 0x25)
-                guard (word | ((percent &- ones) & ~percent)) & 0x8080_8080_8080_8080 == 0 else { return false }
+                guard isPlain(wordAt: index) else { return false }
                 index += 8
             }
+            if index < bytes.count && bytes.count >= 8 { return isPlain(wordAt: bytes.count - 8) }
             while index < bytes.count {
                 guard bytes[index] < 0x80, bytes[index] != UInt8(ascii: "%") else { return false }
                 index += 1

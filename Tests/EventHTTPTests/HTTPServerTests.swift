@@ -259,7 +259,7 @@ func withServer(
     /// A plain path is one `decode` returns unchanged: every byte value at every position of
     /// paths shorter and longer than the eight bytes tested at once.
     @Test func aPlainPathIsOneDecodingLeavesAsItIs() {
-        for length in [1, 7, 8, 9, 16, 19] {
+        for length in [1, 7, 8, 9, 15, 16, 19, 23] {
             for position in 0..<length {
                 for byte in UInt8.min...UInt8.max {
                     var path = [UInt8](repeating: UInt8(ascii: "a"), count: length)
