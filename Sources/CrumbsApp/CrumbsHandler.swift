@@ -65,7 +65,11 @@ public final class CrumbsHandler: HTTPHandler {
     private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {
         let request = context.request
         // Most paths need no percent-decoding and are matched as they were sent.
-        let plainRoute: Route?? = request.withRawPath { PercentDecoding.isPlainASCII($0) ? Route(plainPath: $0) : nil }
+        // (Outer nil: the path is not plain and must be decoded first; inner: no route.)
+        let plainRoute = request.withRawPath { (path) -> Route?? in
+            guard PercentDecoding.isPlainASCII(path) else { return .none }
+            return .some(Route(plainPath: path))
+        }
         let route = plainRoute ?? request.path.flatMap(Route.init(path:))
         guard let route else {
             guard let path = request.path else {
