@@ -1,3 +1,5 @@
+import Glibc
+
 /// Bytes written into memory the caller provides (the stack, usually), for output that is
 /// small and written in many pieces: each piece is a bounds check and a copy, where an
 /// array append costs some ninety instructions. Output that does not fit sets `overflowed`,
@@ -26,9 +28,13 @@
         count += 1
     }
 
+    /// `bytes` must not lie in this buffer's memory.
     @inlinable @inline(__always) package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         guard bytes.count <= memory.count - count else { return overflowed = true }
-        if let source = bytes.baseAddress { (memory.baseAddress! + count).update(from: source, count: bytes.count) }
+        // memcpy, not `update(from:)`, which is memmove: a literal's copy, of a length known
+        // here, is then a few moves inline rather than a call that first tests for overlap
+        // (callgrind: 220 fewer instructions a lesson reply).
+        if let source = bytes.baseAddress { memcpy(memory.baseAddress! + count, source, bytes.count) }
         count += bytes.count
     }
 

@@ -74,9 +74,11 @@ public struct HTTPResponse: Sendable {
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackLineCapacity) { line in
             let base = line.baseAddress!
-            base.update(from: name.utf8Start, count: nameCount)
+            // (memcpy: the line is fresh stack memory, so no overlap to test for, and the
+            // name's copy, of a literal's length, is inlined.)
+            memcpy(base, name.utf8Start, nameCount)
             base[nameCount] = 0
-            if length > 0 { (base + nameCount + 1).update(from: value.baseAddress!, count: length) }
+            if length > 0 { memcpy(base + nameCount + 1, value.baseAddress!, length) }
             base[total - 1] = 0
             headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<total]))
         }
