@@ -165,7 +165,7 @@ public final class CrumbsHandler: HTTPHandler {
         case .hello: value = .string(session.hello)
         case .goodnight: value = .string(session.goodnight)
         }
-        LessonBody.sessionValue(key: key.name, value: value, cookies: context.cookies, into: &response)
+        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
         // (The codec is the handler's, alive for the call: borrowed, not retained.)
         sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)

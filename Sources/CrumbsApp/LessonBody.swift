@@ -9,14 +9,24 @@ import EventHTTP
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
+        sessionValue(SessionValue(key: key, value: value, cookies: cookies), into: &response)
+    }
+
+    /// `sessionValue` at one of the lesson's keys, whose JSON is a literal (a string's
+    /// check and copy cost ~200 instructions).
+    static func sessionValue(key: LessonKey, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
+        sessionValue(SessionValue(key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies), into: &response)
+    }
+
+    private static func sessionValue(_ parts: SessionValue, into response: inout HTTPResponse) {
         // The key and value go to the writer as one borrowed context, not as captures of a
         // local function, which the compiler copied (a retain and an outlined copy each,
         // four times a reply).
-        let fitted = FixedByteBuffer.append(
-            to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: SessionValue(key: key, value: value, cookies: cookies)
-        ) { writeSessionValue($1, into: &$0) }
+        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: parts) {
+            writeSessionValue($1, into: &$0)
+        }
         if !fitted {
-            writeSessionValue(SessionValue(key: key, value: value, cookies: cookies), into: &response.body)
+            writeSessionValue(parts, into: &response.body)
         }
         response.append(JSONResponse.contentType)
     }
@@ -24,6 +34,8 @@ enum LessonBody {
     /// What `sessionValue` writes.
     private struct SessionValue {
         let key: String
+        /// The key's JSON, when it is a literal.
+        var quotedKey: StaticString? = nil
         let value: JSONValue
         let cookies: RequestCookies
     }
@@ -31,7 +43,11 @@ enum LessonBody {
     private static func writeSessionValue(_ parts: SessionValue, into body: inout some ByteSink) {
         writeStart(cookies: parts.cookies, into: &body)
         body.append(utf8: sessionOpening)
-        JSONWriter.writeString(parts.key, into: &body)
+        if let quotedKey = parts.quotedKey {
+            body.append(utf8: quotedKey)
+        } else {
+            JSONWriter.writeString(parts.key, into: &body)
+        }
         body.append(utf8: sessionValueLabel)
         // The lesson's values, a count or a string, without the writer's generic walk (~200
         // instructions).

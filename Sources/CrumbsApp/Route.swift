@@ -94,6 +94,15 @@ enum LessonKey: Equatable {
         case .goodnight: "goodnight"
         }
     }
+
+    /// The name as a JSON string.
+    var quotedName: StaticString {
+        switch self {
+        case .count: #""count""#
+        case .hello: #""hello""#
+        case .goodnight: #""goodnight""#
+        }
+    }
 }
 
 extension [HTTPMethod] {
