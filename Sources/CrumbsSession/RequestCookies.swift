@@ -25,107 +25,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired), and
     /// where each lies; nil until the first cookie.
-    private var storage: Storage?
+    private var storage: CookieStorage?
     /// Whether every name and value is printable ASCII without `"` or `\\`: JSON string
     /// contents as they are, which the JSON writer then need not check again.
     public private(set) var areJSONPlain = true
-
-    private struct Extent: Equatable, Sendable {
-        let nameStart: Int
-        let nameEnd: Int
-        let valueStart: Int
-        let valueEnd: Int
-    }
-
-    /// Where a storage's cookies lie, for as long as it is not changed: plain pointers, which
-    /// closures capture without reference counting.
-    private struct Contents {
-        let bytes: UnsafeMutablePointer<UInt8>
-        let extents: UnsafeBufferPointer<Extent>
-
-        func name(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: bytes + extent.nameStart, count: extent.nameEnd - extent.nameStart)
-        }
-
-        func value(of extent: Extent) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(start: bytes + extent.valueStart, count: extent.valueEnd - extent.valueStart)
-        }
-    }
-
-    /// The cookies' bytes, back to back, and their extents, in memory of its own, copied on
-    /// write as an array's is. (Two arrays cost each request ~650 instructions: emptying
-    /// one keeping its capacity is a `replaceSubrange`, each append a uniqueness check, a
-    /// capacity check and a call; here a line checks uniqueness once and an append is a
-    /// comparison and a copy. Callgrind.)
-    private final class Storage: @unchecked Sendable {
-        // @unchecked: mutated only through a `RequestCookies` that holds the one reference
-        // (`uniqueStorage`), as a copy-on-write array's buffer is. No access overlaps
-        // another, so none is checked at run time (each check cost ~60 instructions).
-        @exclusivity(unchecked) private(set) var bytes: UnsafeMutablePointer<UInt8>
-        @exclusivity(unchecked) private var byteCapacity: Int
-        @exclusivity(unchecked) private(set) var byteCount = 0
-        @exclusivity(unchecked) private(set) var extents: UnsafeMutablePointer<Extent>
-        @exclusivity(unchecked) private var extentCapacity: Int
-        @exclusivity(unchecked) private(set) var extentCount = 0
-
-        init(byteCapacity: Int, extentCapacity: Int) {
-            self.byteCapacity = Swift.max(byteCapacity, 16)
-            self.extentCapacity = Swift.max(extentCapacity, 4)
-            bytes = .allocate(capacity: self.byteCapacity)
-            extents = .allocate(capacity: self.extentCapacity)
-        }
-
-        deinit {
-            bytes.deallocate()
-            extents.deallocate()
-        }
-
-        func copy() -> Storage {
-            let copy = Storage(byteCapacity: byteCount, extentCapacity: extentCount)
-            copy.bytes.update(from: bytes, count: byteCount)
-            copy.byteCount = byteCount
-            copy.extents.initialize(from: extents, count: extentCount)
-            copy.extentCount = extentCount
-            return copy
-        }
-
-        func removeAll() {
-            byteCount = 0
-            extentCount = 0
-        }
-
-        var contents: Contents { Contents(bytes: bytes, extents: UnsafeBufferPointer(start: extents, count: extentCount)) }
-
-        /// Adds a pair that starts with the name, `nameCount` bytes, and ends with the value,
-        /// from `valueOffset`.
-        @inline(__always) func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int) {
-            if pair.count > byteCapacity - byteCount {
-                grow(&bytes, capacity: &byteCapacity, count: byteCount, toHold: byteCount + pair.count)
-            }
-            if extentCount == extentCapacity {
-                grow(&extents, capacity: &extentCapacity, count: extentCount, toHold: extentCount + 1)
-            }
-            let start = byteCount
-            // (memcpy: the pair, never empty, lies in the header or a temporary array, never
-            // in this memory, which `update` would first check for overlap.)
-            memcpy(bytes + start, pair.baseAddress!, pair.count)
-            byteCount += pair.count
-            (extents + extentCount).initialize(
-                to: Extent(nameStart: start, nameEnd: start + nameCount, valueStart: start + valueOffset, valueEnd: byteCount))
-            extentCount += 1
-        }
-
-        private func grow<Element>(
-            _ memory: inout UnsafeMutablePointer<Element>, capacity: inout Int, count: Int, toHold needed: Int
-        ) {
-            let larger = Swift.max(needed, capacity * 2)
-            let moved = UnsafeMutablePointer<Element>.allocate(capacity: larger)
-            moved.moveInitialize(from: memory, count: count)
-            memory.deallocate()
-            memory = moved
-            capacity = larger
-        }
-    }
 
     public init() {}
 
@@ -202,7 +105,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// (`name=value`), copied in one piece. `storage` is this line's, made unique.
     /// Returns whether it was added.
     @discardableResult
-    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int, to storage: Storage) -> Bool {
+    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int, to storage: CookieStorage) -> Bool {
         let name = UnsafeBufferPointer(rebasing: pair[..<nameCount])
         if seenNames != nil {
             guard seenNames!.insert(Array(name)).inserted else { return false }
@@ -219,7 +122,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
-    private mutating func append(name: String, value: String, to storage: Storage) {
+    private mutating func append(name: String, value: String, to storage: CookieStorage) {
         let pair = Array(name.utf8) + Array(value.utf8)
         _ = pair.withUnsafeBufferPointer {
             append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count, to: storage)
@@ -227,10 +130,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     /// The storage, made this value's own and ready for a line's cookies.
-    private mutating func uniqueStorage() -> Storage {
+    private mutating func uniqueStorage() -> CookieStorage {
         // (Asked before the reference is bound, which would be a second one.)
         if isKnownUniquelyReferenced(&storage) { return storage.unsafelyUnwrapped }
-        let unique = storage?.copy() ?? Storage(byteCapacity: 256, extentCapacity: 4)
+        let unique = storage?.copy() ?? CookieStorage(byteCapacity: 256, extentCapacity: 4)
         storage = unique
         return unique
     }
@@ -291,7 +194,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// value; a pair whose name strips to nothing is skipped. The common case, ASCII with no
     /// quotes, is trimmed and stored as the bytes are.
     @inline(__always) private mutating func appendStripped(
-        name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, to storage: Storage
+        name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, to storage: CookieStorage
     ) {
         let name = Self.asciiTrimmed(name)
         let value = Self.asciiTrimmed(value)
