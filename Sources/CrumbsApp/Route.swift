@@ -59,17 +59,8 @@ enum Route: Equatable {
         bytes.count == text.utf8CodeUnitCount && starts(bytes, with: text)
     }
 
-    /// Each list made once: this is checked on every request.
-    var allowedMethods: [HTTPMethod] {
-        switch self {
-        case .sessionValue: return Self.sessionValueMethods
-        case .wholeSession, .crumbs: return Self.deletableMethods
-        case .page: return Self.pageMethods
-        }
-    }
-
-    /// Whether `method` is one of `allowedMethods`, asked of every request without reaching
-    /// the list (a shared array is retained and released each time it is read).
+    /// Whether the route takes `method`: asked of every request, so a switch rather than a
+    /// list (a shared array is retained and released each time it is read).
     func allows(_ method: HTTPMethod) -> Bool {
         switch (self, method) {
         case (_, .get), (_, .head), (_, .options): return true
@@ -78,9 +69,9 @@ enum Route: Equatable {
         }
     }
 
-    private static let sessionValueMethods: [HTTPMethod] = [.get, .head, .put, .delete, .options]
-    private static let deletableMethods: [HTTPMethod] = [.get, .head, .delete, .options]
-    private static let pageMethods: [HTTPMethod] = [.get, .head, .options]
+    /// The methods `allows`, in `HTTPMethod`'s order, for `Allow` headers (OPTIONS and 405
+    /// replies only).
+    var allowedMethods: [HTTPMethod] { HTTPMethod.allCases.filter(allows) }
 }
 
 /// The three keys the lesson's session holds.
