@@ -203,8 +203,9 @@ public enum JSONWriter {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// Whether every byte is printable ASCII other than `"` and `\\`, tested eight bytes at a
-    /// time with the word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
+    /// Whether every byte is printable ASCII other than `"` and `\\`: sixteen bytes at a time
+    /// from 16 bytes on (`isPlainASCII(vectorsOf:)`), else eight at a time with the word
+    /// tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
     /// The last bytes are tested as a word too: the final eight, overlapping, or for a
     /// shorter string its first and last four (or first, middle and last), as memcpy
     /// implementations read short copies, padded with `a`.

@@ -74,8 +74,7 @@ public struct HTTPResponse: Sendable {
         }
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackLineCapacity) { line in
             let base = line.baseAddress!
-            // (memcpy: the line is fresh stack memory, so no overlap to test for, and the
-            // name's copy, of a literal's length, is inlined.)
+            // (memcpy: the line is fresh stack memory, so there is no overlap to test for.)
             memcpy(base, name.utf8Start, nameCount)
             base[nameCount] = 0
             if length > 0 { memcpy(base + nameCount + 1, value.baseAddress!, length) }
