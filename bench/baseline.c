@@ -13,8 +13,12 @@
  * - Other sessions deflate with a 512-byte hash table (memory level 1) where that provably
  *   writes the same bytes as Python's level 8 (Crumbs' Zlib.smallTableWritesTheSameBytes
  *   gives the reasoning), else at level 8 with its 64 KB table.
+ * - A default-family session is read by its count alone, the rest of its payload compared
+ *   with the family's literal, without looking for its keys; the signature's dot is looked
+ *   for first where a verifiable cookie has it (both as Crumbs reads them).
  * - One keyed EVP_MAC_CTX per loop (re-initialised, never re-keyed), the epoll changelist,
- *   table-driven base64 (four characters to three bytes a step), no printf, the body
+ *   table-driven base64 (four characters to three bytes a step), integers written two
+ *   digits at a time from a table, no printf, the body
  *   written on the stack and handed to the request's own output buffer in one piece,
  *   Content-Length written from its digits and the Date header formatted once a second
  *   (both as Crumbs' transport writes them).
@@ -159,15 +163,27 @@ static void hmac(struct loop *l, const char *msg, size_t n, unsigned char out[20
     EVP_MAC_final(l->mac, out, &len, 20);
 }
 
-/* Decimal digits of v at out; returns their count. */
+/* "00" to "99", back to back. */
+static const char digit_pairs[] =
+    "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+    "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/* Decimal digits of v at out, two at a time from a table as Crumbs writes them; returns
+ * their count. */
 static size_t put_int(long long v, char *out) {
-    char digits[24];
-    size_t n = 0, o = 0;
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do digits[n++] = (char)('0' + u % 10); while (u /= 10);
+    size_t o = 0, n = 1;
+    for (unsigned long long p = u; p >= 10; p /= 10) n++;
     if (v < 0) out[o++] = '-';
-    while (n) out[o++] = digits[--n];
-    return o;
+    char *end = out + o + n;
+    while (u >= 100) {
+        end -= 2;
+        memcpy(end, digit_pairs + (u % 100) * 2, 2);
+        u /= 100;
+    }
+    if (u >= 10) memcpy(end - 2, digit_pairs + u * 2, 2);
+    else end[-1] = (char)('0' + u);
+    return o + n;
 }
 
 struct session {
@@ -188,8 +204,29 @@ static int json_string(const char *json, const char *key, size_t key_n, char *ou
     return 1;
 }
 
+/* The count of a payload of the lesson's default family, {"count":N,"goodnight":"Moon",
+ * "hello":"World"} with N of 1 to 6 digits and no leading zero, read without looking for
+ * the keys (as Crumbs' DefaultLessonSession does); -1 for any other payload. */
+static long long default_family_count(const unsigned char *p, long n) {
+    static const char prefix[] = "{\"count\":", suffix[] = ",\"goodnight\":\"Moon\",\"hello\":\"World\"}";
+    long digits = n - (long)(sizeof prefix - 1) - (long)(sizeof suffix - 1);
+    if (digits < 1 || digits > 6 || memcmp(p, prefix, sizeof prefix - 1) != 0 ||
+        memcmp(p + n - (sizeof suffix - 1), suffix, sizeof suffix - 1) != 0)
+        return -1;
+    const unsigned char *d = p + sizeof prefix - 1;
+    if (digits > 1 && d[0] == '0') return -1;
+    long long count = 0;
+    for (long i = 0; i < digits; i++) {
+        if ((unsigned)(d[i] - '0') > 9) return -1;
+        count = count * 10 + (d[i] - '0');
+    }
+    return count;
+}
+
 static int open_session(struct loop *l, const char *value, size_t n, struct session *s) {
-    const char *sig_dot = memrchr(value, '.', n);
+    /* The signature's dot is where every verifiable cookie has it, 27 characters from the
+     * end (as Crumbs looks first); else the last dot, as itsdangerous' rsplit finds it. */
+    const char *sig_dot = n >= 28 && value[n - 28] == '.' ? value + n - 28 : memrchr(value, '.', n);
     if (!sig_dot) return 0;
     const char *ts_dot = memrchr(value, '.', (size_t)(sig_dot - value));
     if (!ts_dot) return 0;
@@ -224,6 +261,13 @@ static int open_session(struct loop *l, const char *value, size_t n, struct sess
         pn = (long)(sizeof payload - 1 - l->inflater.avail_out);
     }
     payload[pn] = 0;
+    long long family = compressed ? -1 : default_family_count(payload, pn);
+    if (family >= 0) {
+        s->count = family;
+        memcpy(s->hello, "World", 6);
+        memcpy(s->goodnight, "Moon", 5);
+        return 1;
+    }
     const char *count = strstr((char *)payload, "\"count\":");
     s->count = count ? strtoll(count + 8, NULL, 10) : 0;
     if (!json_string((char *)payload, "\"hello\":", 8, s->hello, sizeof s->hello)) s->hello[0] = 0;
