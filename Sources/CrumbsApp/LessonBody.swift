@@ -22,11 +22,11 @@ enum LessonBody {
         // The key and value go to the writer as one borrowed context, not as captures of a
         // local function, which the compiler copied (a retain and an outlined copy each,
         // four times a reply).
-        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: parts) {
+        let fitted = FixedByteBuffer.append(to: &response.bodyBytes, capacity: FixedByteBuffer.stackCapacity, passing: parts) {
             writeSessionValue($1, into: &$0)
         }
         if !fitted {
-            writeSessionValue(parts, into: &response.body)
+            writeSessionValue(parts, into: &response.bodyBytes)
         }
         response.append(JSONResponse.contentType)
     }
@@ -80,13 +80,13 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        let fitted = FixedByteBuffer.append(to: &response.body, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
+        let fitted = FixedByteBuffer.append(to: &response.bodyBytes, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
             writeStart(cookies: $1, into: &$0)
         }
         if !fitted {
-            writeStart(cookies: cookies, into: &response.body)
+            writeStart(cookies: cookies, into: &response.bodyBytes)
         }
-        response.body.append(contentsOf: message.tail)
+        message.tail.withUnsafeBufferPointer { response.bodyBytes.append(contentsOf: $0) }
         response.append(JSONResponse.contentType)
     }
 

@@ -76,7 +76,7 @@ import Glibc
     /// `body` is handed `context` rather than capturing it: a closure's capture is a copy,
     /// which for a value holding arrays costs a retain and a release each.
     @inlinable package static func append<Context>(
-        to output: inout [UInt8], capacity: Int, passing context: Context,
+        to output: inout some ByteSink, capacity: Int, passing context: Context,
         _ body: (inout FixedByteBuffer, Context) -> Void
     ) -> Bool {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { memory in

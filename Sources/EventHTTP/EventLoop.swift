@@ -368,7 +368,7 @@ final class EventLoop: @unchecked Sendable {
                 replyBuffer, shared.bytes.baseAddress, shared.count, sharedBodyReleaseCallback,
                 Unmanaged.passRetained(shared).toOpaque())
         } else {
-            response.body.withUnsafeBytes { body in
+            response.bodyBytes.withUnsafeBytes { body in
                 _ = evbuffer_add(replyBuffer, body.baseAddress, body.count)
             }
         }

@@ -7,14 +7,21 @@ public struct HTTPResponse: Sendable {
     /// The headers as `evhttp_add_header` takes them, one after another in the order they
     /// are sent: name, NUL, value, NUL. One buffer that the loop reuses, so adding a header
     /// copies its bytes and neither allocates nor touches a reference count.
-    private(set) var headerBytes: [UInt8] = []
-    public var body: [UInt8]
+    private(set) var headerBytes = ReusableBytes()
+    /// The body, in a buffer the loop reuses as it does the headers' (writers append to it
+    /// here; `body` is a copy).
+    package var bodyBytes: ReusableBytes
+
+    public var body: [UInt8] {
+        get { bodyBytes.bytes }
+        set { bodyBytes = ReusableBytes(newValue) }
+    }
     /// A body sent by reference instead of `body` (which is then left empty).
     public var sharedBody: SharedBody?
 
     public init(status: Int, headers: [HTTPHeader] = [], body: [UInt8] = []) {
         self.status = status
-        self.body = body
+        self.bodyBytes = ReusableBytes(body)
         for header in headers { append(header) }
     }
 
@@ -24,17 +31,17 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The length of the body, whichever way it is held.
-    public var bodyCount: Int { sharedBody?.count ?? body.count }
+    public var bodyCount: Int { sharedBody?.count ?? bodyBytes.count }
 
     /// Becomes a copy of `response`, written into this one's buffers (a plain assignment
     /// would swap the loop's reused buffers for the prebuilt response's, which the next
     /// reply would then have to copy before writing).
     public mutating func replace(with response: HTTPResponse) {
         status = response.status
-        headerBytes.removeAll(keepingCapacity: true)
-        headerBytes.append(contentsOf: response.headerBytes)
-        body.removeAll(keepingCapacity: true)
-        body.append(contentsOf: response.body)
+        headerBytes.removeAll()
+        response.headerBytes.withUnsafeBytes { headerBytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
+        bodyBytes.removeAll()
+        response.bodyBytes.withUnsafeBytes { bodyBytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
         sharedBody = response.sharedBody
     }
 
@@ -63,8 +70,7 @@ public struct HTTPResponse: Sendable {
         let length = HTTPHeader.lengthUpToNUL(value)
         let nameCount = name.utf8CodeUnitCount
         let total = nameCount + length + 2
-        // Laid out on the stack and appended in one piece: each append to an array costs
-        // ~70 instructions, and a header is four.
+        // Laid out on the stack and appended in one piece: a header is four appends.
         guard total <= Self.stackLineCapacity else {
             headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: nameCount))
             headerBytes.append(0)
@@ -116,12 +122,11 @@ public struct HTTPResponse: Sendable {
     mutating func reset() {
         status = 200
         sharedBody = nil
-        headerBytes.removeAll(keepingCapacity: true)
-        if body.capacity > Self.retainedBodyCapacity {
-            body = []
-        } else if !body.isEmpty {
-            // (Tested first: emptying an array costs some 80 instructions even when empty.)
-            body.removeAll(keepingCapacity: true)
+        headerBytes.removeAll()
+        if bodyBytes.capacity > Self.retainedBodyCapacity {
+            bodyBytes.releaseStorage()
+        } else {
+            bodyBytes.removeAll()
         }
     }
 
