@@ -154,7 +154,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         var index = 0
         while index < end {
             let nameStart = index
-            while index < end, header[index] != equals, header[index] != semicolon { index += 1 }
+            index = Self.firstEqualsOrSemicolon(in: header, from: index)
             let name = header[nameStart..<index]
             var value = header[index..<index]
             if index < end, header[index] == equals {
@@ -252,6 +252,27 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     }
 
     /// `memchr`, for the scan to the end of a value (a session cookie's is ~100 bytes).
+    /// Where the name that starts at `start` ends: the first `=` or `;`, or the end. Eight
+    /// bytes a step ("Bit Twiddling Hacks": a word has a zero byte; the lowest one found is
+    /// exact), where a byte loop cost ~11 instructions a byte (callgrind).
+    private static func firstEqualsOrSemicolon(in header: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let end = header.count
+        guard start < end, let base = header.baseAddress else { return end }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while end - index >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let equals = word ^ (ones &* UInt64(UInt8(ascii: "=")))
+            let semicolon = word ^ (ones &* UInt64(UInt8(ascii: ";")))
+            let found = ((equals &- ones) & ~equals | (semicolon &- ones) & ~semicolon) & highs
+            if found != 0 { return index &+ found.trailingZeroBitCount / 8 }
+            index &+= 8
+        }
+        while index < end, base[index] != UInt8(ascii: "="), base[index] != UInt8(ascii: ";") { index &+= 1 }
+        return index
+    }
+
     private static func firstIndex(of byte: UInt8, in header: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard start < header.count, let base = header.baseAddress,
             let found = memchr(base + start, Int32(byte), header.count - start)

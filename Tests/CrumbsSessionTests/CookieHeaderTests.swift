@@ -35,6 +35,19 @@ import Testing
         #expect(cookies.pairs.map(\.value) == expected.map(\.1))
     }
 
+    /// A name's end (`=`, `;` or the line's end) found at every offset of the eight-byte
+    /// words it is looked for in, after names of every length up to 20, with `é` (bytes above
+    /// 0x7F) next to it and a `;` before an `=`.
+    @Test func findsWhereANameEndsAtEveryOffset() {
+        for length in 1...20 {
+            let name = String(repeating: "n", count: length - 1) + "é"
+            let header = "\(name)=v\(length); \(name)x;\(name)y=w; z\(name)"
+            let cookies = RequestCookies(header: header)
+            #expect(cookies.pairs.map(\.name) == [name, name + "x", name + "y", "z" + name], "length \(length)")
+            #expect(cookies.pairs.map(\.value) == ["v\(length)", "", "w", ""], "length \(length)")
+        }
+    }
+
     @Test func joinsSeveralHeaderLines() {
         let cookies = RequestCookies(headerLines: ["a=1; b=2", "c=3", "a=4"])
         #expect(cookies.pairs.map(\.name) == ["a", "b", "c"])
