@@ -4,8 +4,9 @@ import Glibc
 /// body (none for `HEAD`, 204 and 304).
 public struct HTTPResponse: Sendable {
     public var status: Int
-    /// The headers as `evhttp_add_header` takes them, one after another in the order they
-    /// are sent: name, NUL, value, NUL. One buffer that the loop reuses, so adding a header
+    /// The headers one after another in the order they are sent, each as
+    /// `HTTPHeader.writeEntry` lays it out (name and value as `evhttp_add_header` takes
+    /// them, after their lengths). One buffer that the loop reuses, so adding a header
     /// copies its bytes and neither allocates nor touches a reference count.
     private(set) var headerBytes = ReusableBytes()
     /// The body, in a buffer the loop reuses as it does the headers' (writers append to it
@@ -67,33 +68,14 @@ public struct HTTPResponse: Sendable {
     @discardableResult
     package mutating func appendHeader(named name: StaticString, bytes value: UnsafeBufferPointer<UInt8>) -> Int {
         // memchr, not a byte loop: a session cookie is ~150 bytes and comes with every reply.
-        let length = HTTPHeader.lengthUpToNUL(value)
-        let nameCount = name.utf8CodeUnitCount
-        let total = nameCount + length + 2
-        // Laid out on the stack and appended in one piece: a header is four appends.
-        guard total <= Self.stackLineCapacity else {
-            headerBytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: nameCount))
-            headerBytes.append(0)
-            headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: value[..<length]))
-            headerBytes.append(0)
-            return length
+        let value = UnsafeBufferPointer(rebasing: value[..<HTTPHeader.lengthUpToNUL(value)])
+        let name = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        // Written in place, in the buffer's own memory.
+        headerBytes.append(count: HTTPHeader.entrySize(name.count, value.count)) { entry in
+            HTTPHeader.writeEntry(name: name, value: value, to: entry.baseAddress!)
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.stackLineCapacity) { line in
-            let base = line.baseAddress!
-            // (memcpy: the line is fresh stack memory, so there is no overlap to test for.)
-            memcpy(base, name.utf8Start, nameCount)
-            base[nameCount] = 0
-            if length > 0 { memcpy(base + nameCount + 1, value.baseAddress!, length) }
-            base[total - 1] = 0
-            headerBytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<total]))
-        }
-        return length
+        return value.count
     }
-
-    /// The longest header line laid out on the stack (above 1 KiB Swift asks the runtime
-    /// whether the stack has room). A computed constant: a stored one is reached through its
-    /// lazy initialiser's check.
-    static var stackLineCapacity: Int { 1024 }
 
     public mutating func addHeader(_ name: String, _ value: String) {
         append(HTTPHeader(name, value))
@@ -101,17 +83,7 @@ public struct HTTPResponse: Sendable {
 
     /// Lends each header's NUL-terminated name and value, in order.
     func forEachHeader(_ body: (UnsafePointer<CChar>, UnsafePointer<CChar>) -> Void) {
-        headerBytes.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let name = base + offset
-                offset += strlen(name) + 1
-                let value = base + offset
-                offset += strlen(value) + 1
-                body(name, value)
-            }
-        }
+        headerBytes.withUnsafeBytes { HTTPHeader.forEachEntry(in: $0, body) }
     }
 
     /// A body buffer larger than this is let go after its reply rather than kept for the next.

@@ -52,6 +52,14 @@ package struct ReusableBytes: Sendable {
         count = end
     }
 
+    /// Appends `count` bytes that `body` writes in place.
+    package mutating func append(count: Int, writingWith body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
+        let end = self.count + count
+        if end > storage.count { grow(toHold: end) }
+        storage.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[self.count..<end])) }
+        self.count = end
+    }
+
     package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
