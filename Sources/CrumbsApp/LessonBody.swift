@@ -3,9 +3,10 @@ import EventHTTP
 
 /// The lesson's two bodies written straight into bytes, the constant parts pre-rendered:
 /// the same bytes `JSONWriter` would produce for the whole document (a test holds them to
-/// that), without building the document first. They are written on the stack first, in
-/// many small pieces, and copied into the response once; the few that do not fit there
-/// (many or long cookies) go straight to it.
+/// that), without building the document first. They are written in many small pieces
+/// straight into room the response's body buffer lends (`FixedByteBuffer`: a bounds check
+/// and a copy a piece); the few that do not fit there (many or long cookies) are written
+/// again, appending to the buffer as it grows.
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
@@ -22,8 +23,14 @@ enum LessonBody {
         // The key and value go to the writer as one borrowed context, not as captures of a
         // local function, which the compiler copied (a retain and an outlined copy each,
         // four times a reply).
-        let fitted = FixedByteBuffer.append(to: &response.bodyBytes, capacity: FixedByteBuffer.stackCapacity, passing: parts) {
-            writeSessionValue($1, into: &$0)
+        // Written in place in the body's buffer, which is lent room enough for nearly any
+        // reply; one too big for it is written again, growing the buffer as it goes.
+        var fitted = true
+        response.bodyBytes.append(upTo: Self.roomLent) { memory in
+            var buffer = FixedByteBuffer(memory)
+            writeSessionValue(parts, into: &buffer)
+            fitted = !buffer.overflowed
+            return fitted ? buffer.count : 0
         }
         if !fitted {
             writeSessionValue(parts, into: &response.bodyBytes)
@@ -80,8 +87,12 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        let fitted = FixedByteBuffer.append(to: &response.bodyBytes, capacity: FixedByteBuffer.stackCapacity, passing: cookies) {
-            writeStart(cookies: $1, into: &$0)
+        var fitted = true
+        response.bodyBytes.append(upTo: Self.roomLent) { memory in
+            var buffer = FixedByteBuffer(memory)
+            writeStart(cookies: cookies, into: &buffer)
+            fitted = !buffer.overflowed
+            return fitted ? buffer.count : 0
         }
         if !fitted {
             writeStart(cookies: cookies, into: &response.bodyBytes)
@@ -89,6 +100,10 @@ enum LessonBody {
         message.tail.withUnsafeBufferPointer { response.bodyBytes.append(contentsOf: $0) }
         response.append(JSONResponse.contentType)
     }
+
+    /// The room a body is written into first (a computed constant: a stored one is reached
+    /// through its lazy initialiser's check).
+    private static var roomLent: Int { 2048 }
 
     private static let noCookies: StaticString = "{\n  \"cookies\": []"
     private static let cookiesLabel: StaticString = "{\n  \"cookies\": ["

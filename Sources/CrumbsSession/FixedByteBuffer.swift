@@ -70,21 +70,4 @@ import Glibc
             if !buffer.overflowed { return consume(buffer.written) }
         }
     }
-
-    /// Lends `body` a buffer of `capacity` bytes on the stack and appends what it wrote to
-    /// `output`; returns false, leaving `output` as it was, if that did not fit.
-    /// `body` is handed `context` rather than capturing it: a closure's capture is a copy,
-    /// which for a value holding arrays costs a retain and a release each.
-    @inlinable package static func append<Context>(
-        to output: inout some ByteSink, capacity: Int, passing context: Context,
-        _ body: (inout FixedByteBuffer, Context) -> Void
-    ) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { memory in
-            var buffer = FixedByteBuffer(memory)
-            body(&buffer, context)
-            guard !buffer.overflowed else { return false }
-            output.append(contentsOf: buffer.written)
-            return true
-        }
-    }
 }

@@ -60,6 +60,16 @@ package struct ReusableBytes: Sendable {
         self.count = end
     }
 
+    /// Lends `body` room for up to `capacity` more bytes, in place; `body` returns how many
+    /// it wrote there, which are kept.
+    package mutating func append(upTo capacity: Int, writingWith body: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        let end = count + capacity
+        if end > storage.count { grow(toHold: end) }
+        let written = storage.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[count..<end])) }
+        precondition(written >= 0 && written <= capacity, "wrote outside the room lent")
+        count += written
+    }
+
     package func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
         storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }

@@ -100,27 +100,30 @@ import Testing
     }
 
     @Test func aFixedBufferTakesWhatFitsAndSaysWhenItDidNot() {
-        var output: [UInt8] = Array("kept:".utf8)
-        let fitted = FixedByteBuffer.append(to: &output, capacity: 8, passing: "efgh" as StaticString) { buffer, tail in
+        /// What `write` leaves in a buffer of `capacity` bytes, nil if it overflowed.
+        func written(capacity: Int, _ write: (inout FixedByteBuffer) -> Void) -> [UInt8]? {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { memory in
+                var buffer = FixedByteBuffer(memory)
+                write(&buffer)
+                return buffer.overflowed ? nil : Array(buffer.written)
+            }
+        }
+        let fitted = written(capacity: 8) { buffer in
             buffer.append(utf8: "abc")
             buffer.append(UInt8(ascii: "d"))
-            buffer.append(utf8: tail)
+            buffer.append(utf8: "efgh")
             #expect(buffer.count == 8 && !buffer.overflowed)
         }
-        #expect(fitted && output == Array("kept:abcdefgh".utf8))
+        #expect(fitted == Array("abcdefgh".utf8))
         for overflowing: StaticString in ["123456789", "12345678\u{0}"] {
-            let refused = FixedByteBuffer.append(to: &output, capacity: 8, passing: overflowing) { buffer, overflowing in
-                buffer.append(utf8: overflowing)
-                #expect(buffer.overflowed)
-            }
-            #expect(!refused && output == Array("kept:abcdefgh".utf8))
+            #expect(written(capacity: 8) { $0.append(utf8: overflowing) } == nil)
         }
-        let byteTooMany = FixedByteBuffer.append(to: &output, capacity: 2, passing: UInt8(3)) { buffer, last in
+        let byteTooMany = written(capacity: 2) { buffer in
             buffer.append(1)
             buffer.append(2)
-            buffer.append(last)
+            buffer.append(3)
         }
-        #expect(!byteTooMany)
+        #expect(byteTooMany == nil)
     }
 
     @Test func theStringCacheNeverConfusesStrings() throws {
