@@ -191,10 +191,11 @@ extension String {
     }
 
     /// The word-at-a-time search for the last `.` finds what `lastIndex(of:)` finds, for
-    /// every string of up to 20 bytes over `.`, `a` and the byte just below `.` (`-`, which a
-    /// careless word test would take for one), cut at every length.
+    /// every string of up to 20 bytes over `.`, `a`, the bytes just below and above `.`
+    /// (`-` and `/`, which a careless word test would take for one) and `.` with its high
+    /// bit set, cut at every length.
     @Test func findsTheLastDotAsLastIndexDoes() {
-        let alphabet: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: "a"), UInt8(ascii: "-")]
+        let alphabet: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: "a"), UInt8(ascii: "-"), UInt8(ascii: "/"), 0xAE]
         var generator = SplitMix64(seed: testSeed(default: 11, "findsTheLastDotAsLastIndexDoes"))
         for _ in 0..<5_000 {
             let bytes = (0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
