@@ -399,17 +399,20 @@ final class EventLoop: @unchecked Sendable {
 nonisolated(unsafe) private let defaultContentType: UnsafePointer<CChar> = UnsafePointer(strdup("application/json")!)
 
 /// Passes the decimal digits of `number` (not negative) to C, written on the stack.
+/// (Unsigned and wrapping: the checked conversions of a digit cost ~10 instructions each.)
 private func withDecimalCString(_ number: Int, _ body: (UnsafePointer<CChar>) -> Void) {
     withUnsafeTemporaryAllocation(of: CChar.self, capacity: 21) { buffer in
+        let base = buffer.baseAddress!
         var start = 20
-        buffer[start] = 0
-        var rest = number
+        base[start] = 0
+        var rest = UInt(number)
         repeat {
-            start -= 1
-            buffer[start] = CChar(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
+            start &-= 1
+            let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
+            base[start] = CChar(truncatingIfNeeded: digit &+ UInt(UInt8(ascii: "0")))
+            rest = quotient
         } while rest > 0
-        body(buffer.baseAddress! + start)
+        body(base + start)
     }
 }
 

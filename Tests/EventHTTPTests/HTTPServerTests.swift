@@ -21,6 +21,9 @@ final class EchoHandler: HTTPHandler {
         if request.rawPath == "/no-content" {
             return HTTPResponse(status: 204)
         }
+        if request.rawPath.hasPrefix("/size/"), let size = Int(request.rawPath.dropFirst(6)) {
+            return HTTPResponse(status: 200, body: [UInt8](repeating: UInt8(ascii: "s"), count: size))
+        }
         lines.append("first-x=\(request.header("X-Test") ?? "-")")
         return HTTPResponse(
             status: 200, headers: [HTTPHeader("Content-Type", "text/plain"), HTTPHeader("X-Multi", "1"), HTTPHeader("X-Multi", "2")],
@@ -81,6 +84,16 @@ func withServer(
             #expect(response.headerValues("X-Path") == [path])
             #expect(response.bodyText.hasPrefix("given status=200 headers=0 body=0\n"))
             #expect(response.body.count == (path == "/big" ? 100_034 : 34))
+        }
+    }
+
+    /// Content-Length is the body's size in decimal, at each change in its number of digits.
+    @Test func contentLengthIsTheBodysSizeInDecimal() throws {
+        try withServer { server throws in
+            for size in [0, 1, 9, 10, 99, 100, 101, 999, 1000, 9999, 10000, 65535, 100_000, 1_234_567] {
+                let response = try RawHTTPClient.request(port: server.port, path: "/size/\(size)")
+                #expect(response.header("Content-Length") == "\(size)" && response.body.count == size, "\(size)")
+            }
         }
     }
 
