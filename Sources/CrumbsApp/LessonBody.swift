@@ -6,62 +6,58 @@ import EventHTTP
 /// that), without building the document first. They are written in many small pieces
 /// straight into room the response's body buffer lends (`FixedByteBuffer`: a bounds check
 /// and a copy a piece); the few that do not fit there (many or long cookies) are written
-/// again, appending to the buffer as it grows.
+/// again into more.
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
     static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        sessionValue(SessionValue(key: key, value: value, cookies: cookies), into: &response)
+        write(into: &response) { writeSessionValue(key: key, quotedKey: nil, value: value, cookies: cookies, into: &$0) }
     }
 
     /// `sessionValue` at one of the lesson's keys, whose JSON is a literal (a string's
     /// check and copy cost ~200 instructions).
     static func sessionValue(key: LessonKey, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        sessionValue(SessionValue(key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies), into: &response)
+        write(into: &response) {
+            writeSessionValue(key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies, into: &$0)
+        }
     }
 
-    private static func sessionValue(_ parts: SessionValue, into response: inout HTTPResponse) {
-        // The key and value go to the writer as one borrowed context, not as captures of a
-        // local function, which the compiler copied (a retain and an outlined copy each,
-        // four times a reply).
-        // Written in place in the body's buffer, which is lent room enough for nearly any
-        // reply; one too big for it is written again, growing the buffer as it goes.
-        var fitted = true
-        response.bodyBytes.append(upTo: Self.roomLent) { memory in
-            var buffer = FixedByteBuffer(memory)
-            writeSessionValue(parts, into: &buffer)
-            fitted = !buffer.overflowed
-            return fitted ? buffer.count : 0
-        }
-        if !fitted {
-            writeSessionValue(parts, into: &response.bodyBytes)
+    /// Appends what `write` writes to the body, in place in room its buffer lends: 2 KiB,
+    /// enough for nearly any reply; four times more each time that was too little, `write`
+    /// writing it all again. The closures capture what they write by reference, where a
+    /// struct holding it cost a retain, an outlined copy and a destroy a reply.
+    private static func write(into response: inout HTTPResponse, _ write: (inout FixedByteBuffer) -> Void) {
+        var room = roomLent
+        while true {
+            var fitted = true
+            response.bodyBytes.append(upTo: room) { memory in
+                var buffer = FixedByteBuffer(memory)
+                write(&buffer)
+                fitted = !buffer.overflowed
+                return fitted ? buffer.count : 0
+            }
+            if fitted { break }
+            room *= 4
         }
         response.append(JSONResponse.contentType)
     }
 
-    /// What `sessionValue` writes.
-    private struct SessionValue {
-        let key: String
-        /// The key's JSON, when it is a literal.
-        var quotedKey: StaticString? = nil
-        let value: JSONValue
-        let cookies: RequestCookies
-    }
-
-    private static func writeSessionValue(_ parts: SessionValue, into body: inout some ByteSink) {
-        writeStart(cookies: parts.cookies, into: &body)
+    private static func writeSessionValue(
+        key: String, quotedKey: StaticString?, value: JSONValue, cookies: RequestCookies, into body: inout FixedByteBuffer
+    ) {
+        writeStart(cookies: cookies, into: &body)
         body.append(utf8: sessionOpening)
-        if let quotedKey = parts.quotedKey {
+        if let quotedKey {
             body.append(utf8: quotedKey)
         } else {
-            JSONWriter.writeString(parts.key, into: &body)
+            JSONWriter.writeString(key, into: &body)
         }
         body.append(utf8: sessionValueLabel)
         // The lesson's values, a count or a string, without the writer's generic walk (~200
         // instructions).
-        switch parts.value {
+        switch value {
         case .integer(let count): JSONWriter.writeInteger(count, into: &body)
         case .string(let text): JSONWriter.writeString(text, into: &body)
-        default: JSONWriter.write(parts.value, style: .pretty, indent: 4, into: &body)
+        default: JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
         }
         body.append(utf8: sessionClosing)
     }
@@ -87,18 +83,10 @@ enum LessonBody {
 
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
-        var fitted = true
-        response.bodyBytes.append(upTo: Self.roomLent) { memory in
-            var buffer = FixedByteBuffer(memory)
-            writeStart(cookies: cookies, into: &buffer)
-            fitted = !buffer.overflowed
-            return fitted ? buffer.count : 0
+        write(into: &response) { body in
+            writeStart(cookies: cookies, into: &body)
+            message.tail.withUnsafeBufferPointer { body.append(contentsOf: $0) }
         }
-        if !fitted {
-            writeStart(cookies: cookies, into: &response.bodyBytes)
-        }
-        message.tail.withUnsafeBufferPointer { response.bodyBytes.append(contentsOf: $0) }
-        response.append(JSONResponse.contentType)
     }
 
     /// The room a body is written into first (a computed constant: a stored one is reached
@@ -119,7 +107,7 @@ enum LessonBody {
     private static let documentClosing: StaticString = "\n}\n"
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
-    private static func writeStart(cookies: RequestCookies, into bytes: inout some ByteSink) {
+    private static func writeStart(cookies: RequestCookies, into bytes: inout FixedByteBuffer) {
         guard !cookies.isEmpty else {
             bytes.append(utf8: noCookies)
             return

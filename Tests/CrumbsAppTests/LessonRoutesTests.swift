@@ -158,8 +158,8 @@ final class LiveApp {
     }
 
     /// The lesson's bodies are written into the 2 KiB lent them when they fit and again,
-    /// growing the buffer, when not (bodies from ~250 bytes to ~5 KB, some around 2 KiB):
-    /// the bytes must be `jsonify`'s either way.
+    /// in four times the room, when not (bodies from ~250 bytes to ~5 KB, some around
+    /// 2 KiB): the bytes must be `jsonify`'s either way.
     @Test(arguments: [10, 300, 740, 750, 760, 1_100, 2_000])
     func bodiesOfEverySizeAreJsonifysBytes(cookieLength: Int) throws {
         let app = try LiveApp()
@@ -201,6 +201,23 @@ final class LiveApp {
                 }
 
                 """)
+    }
+
+    /// 1,200 cookies (7 KB of header) make a body of 33 KB, past the 2, 8 and 32 KiB it is
+    /// tried in: still `jsonify`'s bytes.
+    @Test func twelveHundredCookiesAreListedAsJsonifyListsThem() throws {
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        let pairs: [(String, String)] = (0..<1_200).map { index in
+            let name = String([letters[index / 52], letters[index % 52]])
+            return (name, String(index % 7))
+        }
+        let header = pairs.map { name, value in "\(name)=\(value)" }.joined(separator: "; ")
+        let entries = pairs.map { name, value in "    {\n      \"\(name)\": \"\(value)\"\n    }" }.joined(separator: ",\n")
+        let crumbs = try LiveApp().get("/crumbs", headers: [("Cookie", header)])
+        #expect(crumbs.bodyText.utf8.count > 32_768)
+        #expect(
+            crumbs.bodyText
+                == "{\n  \"cookies\": [\n\(entries)\n  ],\n  \"message\": \"mouse successfully followed crumbs\"\n}\n")
     }
 
     @Test func readsEveryCookieHeaderLine() throws {
