@@ -116,10 +116,11 @@ public final class CrumbsHandler: HTTPHandler {
 
     /// `show_session(key)`: fill in the defaults, count a visit to `count`, show one value.
     private func showSession(key: String, lessonKey: LessonKey?, _ context: RequestContext, into response: inout HTTPResponse) {
-        let verified = verifiedSession(context.cookies)
+        var plainPosition: Int?
+        let verified = verifiedSession(context.cookies, position: &plainPosition)
         // No session, or a lesson session: the defaults make the first one too, with count 0.
         if let lessonKey, let lesson = verified == nil ? LessonSession(count: 0) : verified?.lessonSession {
-            return showLessonSession(lesson, key: lessonKey, context, into: &response)
+            return showLessonSession(lesson, key: lessonKey, plainPosition: plainPosition, context, into: &response)
         }
         var session = Self.session(verified)
         // Flask's `session[k] = session.get(k) or default`: any falsy value is replaced, and
@@ -146,7 +147,7 @@ public final class CrumbsHandler: HTTPHandler {
             response = ErrorResponse.unknownKey(key, in: session.values)
             return
         }
-        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
+        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, plainPosition: plainPosition, into: &response)
         saveSession(session, context, into: &response)
     }
 
@@ -154,7 +155,8 @@ public final class CrumbsHandler: HTTPHandler {
     /// fields: the reply the general path gives, without building the session's members
     /// (the defaults change nothing in such a session, so only `count` can change).
     private func showLessonSession(
-        _ session: LessonSession, key: LessonKey, _ context: RequestContext, into response: inout HTTPResponse
+        _ session: LessonSession, key: LessonKey, plainPosition: Int?, _ context: RequestContext,
+        into response: inout HTTPResponse
     ) {
         var session = session
         let value: JSONValue
@@ -165,7 +167,7 @@ public final class CrumbsHandler: HTTPHandler {
         case .hello: value = .string(session.hello)
         case .goodnight: value = .string(session.goodnight)
         }
-        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, into: &response)
+        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, plainPosition: plainPosition, into: &response)
         // (The codec is the handler's, alive for the call: borrowed, not retained.)
         sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)
@@ -222,17 +224,23 @@ public final class CrumbsHandler: HTTPHandler {
     /// The session the cookie carries, or a fresh one if it is missing, tampered with,
     /// expired or unreadable: Flask never tells the client which.
     private func openSession(_ cookies: RequestCookies) -> Session {
-        Self.session(verifiedSession(cookies))
+        var position: Int?
+        return Self.session(verifiedSession(cookies, position: &position))
     }
 
-    /// The session cookie, if the request has one that passes every check.
-    private func verifiedSession(_ cookies: RequestCookies) -> VerifiedSession? {
+    /// The session cookie, if the request has one that passes every check, and its position
+    /// among the cookies: a value the codec accepts is base64url and dots, which JSON
+    /// writes as it is (`LessonBody`'s `plainPosition`).
+    private func verifiedSession(_ cookies: RequestCookies, position: inout Int?) -> VerifiedSession? {
         let now = configuration.clock()
         // (Set from the closure, not returned by it: the double optional that returning makes
         // was destroyed through generic value witnesses, ~180 instructions a request.)
         var verified: VerifiedSession? = nil
-        _ = cookies.withValue(named: configuration.sessionCookieName) { [unowned(unsafe) codec] in
-            verified = try? codec.decode($0, now: now)
+        _ = cookies.withValueAndPosition(named: configuration.sessionCookieName) { [unowned(unsafe) codec] value, at in
+            do {
+                verified = try codec.decode(value, now: now)
+                position = at
+            } catch {}
         }
         return verified
     }

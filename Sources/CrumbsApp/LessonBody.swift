@@ -9,15 +9,23 @@ import EventHTTP
 /// again into more.
 enum LessonBody {
     /// `{"cookies": [...], "session": {"session_accessed": true, "session_key": k, "session_value": v}}`
-    static func sessionValue(key: String, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
-        write(into: &response) { writeSessionValue(key: key, quotedKey: nil, value: value, cookies: cookies, into: &$0) }
+    /// `plainPosition`: see `writeStart`.
+    static func sessionValue(
+        key: String, value: JSONValue, cookies: RequestCookies, plainPosition: Int? = nil, into response: inout HTTPResponse
+    ) {
+        write(into: &response) {
+            writeSessionValue(key: key, quotedKey: nil, value: value, cookies: cookies, plainPosition: plainPosition, into: &$0)
+        }
     }
 
     /// `sessionValue` at one of the lesson's keys, whose JSON is a literal (a string's
     /// check and copy cost ~200 instructions).
-    static func sessionValue(key: LessonKey, value: JSONValue, cookies: RequestCookies, into response: inout HTTPResponse) {
+    static func sessionValue(
+        key: LessonKey, value: JSONValue, cookies: RequestCookies, plainPosition: Int?, into response: inout HTTPResponse
+    ) {
         write(into: &response) {
-            writeSessionValue(key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies, into: &$0)
+            writeSessionValue(
+                key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies, plainPosition: plainPosition, into: &$0)
         }
     }
 
@@ -42,9 +50,10 @@ enum LessonBody {
     }
 
     private static func writeSessionValue(
-        key: String, quotedKey: StaticString?, value: JSONValue, cookies: RequestCookies, into body: inout FixedByteBuffer
+        key: String, quotedKey: StaticString?, value: JSONValue, cookies: RequestCookies, plainPosition: Int?,
+        into body: inout FixedByteBuffer
     ) {
-        writeStart(cookies: cookies, into: &body)
+        writeStart(cookies: cookies, plainPosition: plainPosition, into: &body)
         body.append(utf8: sessionOpening)
         if let quotedKey {
             body.append(utf8: quotedKey)
@@ -84,7 +93,7 @@ enum LessonBody {
     /// `{"cookies": [...], "message": m}`
     static func message(_ message: Message, cookies: RequestCookies, into response: inout HTTPResponse) {
         write(into: &response) { body in
-            writeStart(cookies: cookies, into: &body)
+            writeStart(cookies: cookies, plainPosition: nil, into: &body)
             message.tail.withUnsafeBufferPointer { body.append(contentsOf: $0) }
         }
     }
@@ -107,31 +116,31 @@ enum LessonBody {
     private static let documentClosing: StaticString = "\n}\n"
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
-    private static func writeStart(cookies: RequestCookies, into bytes: inout FixedByteBuffer) {
+    /// A cookie that needs no JSON escape (the usual case) is written as it is, between
+    /// literal pieces that carry the quotes; the one at `plainPosition` is known to be such
+    /// (a session cookie the codec accepted, which is base64url and dots), and is not tested.
+    private static func writeStart(cookies: RequestCookies, plainPosition: Int?, into bytes: inout FixedByteBuffer) {
         guard !cookies.isEmpty else {
             bytes.append(utf8: noCookies)
             return
         }
         bytes.append(utf8: cookiesLabel)
-        var first = true
-        // Cookies the parser found plain (the usual case) are their JSON strings' contents,
-        // written between literal pieces that carry the quotes.
-        let arePlain = cookies.areJSONPlain
-        cookies.forEach { name, value in
-            bytes.append(utf8: first ? cookieOpening : nextCookieOpening)
-            first = false
-            if arePlain {
+        var position = 0
+        cookies.forEachPair { name, value, pair in
+            bytes.append(utf8: position == 0 ? cookieOpening : nextCookieOpening)
+            if position == plainPosition || JSONWriter.isPlainASCII(pair) {
                 bytes.append(UInt8(ascii: "\""))
-                name.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: name)
                 bytes.append(utf8: "\": \"")
-                value.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: value)
                 bytes.append(utf8: plainCookieClosing)
             } else {
-                JSONWriter.writeString(utf8: name, into: &bytes)
+                JSONWriter.writeString(utf8Bytes: name, into: &bytes)
                 bytes.append(utf8: ": ")
-                JSONWriter.writeString(utf8: value, into: &bytes)
+                JSONWriter.writeString(utf8Bytes: value, into: &bytes)
                 bytes.append(utf8: cookieClosing)
             }
+            position += 1
         }
         bytes.append(utf8: listClosing)
     }

@@ -209,7 +209,7 @@ public enum JSONWriter {
     /// The last bytes are tested as a word too: the final eight, overlapping, or for a
     /// shorter string its first and last four (or first, middle and last), as memcpy
     /// implementations read short copies, padded with `a`.
-    @usableFromInline static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @usableFromInline package static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
         if bytes.count >= 16 { return isPlainASCII(vectorsOf: bytes) }
         var index = 0

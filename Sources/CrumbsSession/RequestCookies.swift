@@ -26,9 +26,6 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// Every cookie's name and value, as valid UTF-8 (trimmed, unquoted and repaired), and
     /// where each lies; nil until the first cookie.
     private var storage: CookieStorage?
-    /// Whether every name and value is printable ASCII without `"` or `\\`: JSON string
-    /// contents as they are, which the JSON writer then need not check again.
-    public private(set) var areJSONPlain = true
 
     public init() {}
 
@@ -54,7 +51,6 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             storage = nil
         }
         seenNames = nil
-        areJSONPlain = true
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -68,11 +64,21 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
 
     /// Lends the UTF-8 bytes of the named cookie's value, if the request has that cookie.
     public func withValue<Result>(named name: String, _ body: (Span<UInt8>) -> Result) -> Result? {
+        withValueAndPosition(named: name) { value, _ in body(value) }
+    }
+
+    /// `withValue(named:)`, also lending the cookie's position in the order `forEach` and
+    /// `forEachPair` give the cookies.
+    package func withValueAndPosition<Result>(named name: String, _ body: (Span<UInt8>, Int) -> Result) -> Result? {
         guard let cookies = storage?.contents else { return nil }
         var name = name
         return name.withUTF8 { name in
-            guard let extent = cookies.extents.first(where: { Self.isSame(cookies.name(of: $0), name) }) else { return nil }
-            return body(cookies.value(of: extent).span)
+            var position = 0
+            for extent in cookies.extents {
+                if Self.isSame(cookies.name(of: extent), name) { return body(cookies.value(of: extent).span, position) }
+                position += 1
+            }
+            return nil
         }
     }
 
@@ -84,6 +90,20 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     private func forEachInPlace(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
         guard let cookies = storage?.contents else { return }
         for extent in cookies.extents { body(cookies.name(of: extent), cookies.value(of: extent)) }
+    }
+
+    /// Each cookie's name and value where they are kept, with the bytes from the name's
+    /// start to the value's end (the two, perhaps `=` and spaces between them): one piece
+    /// that a writer can test once for needing no JSON escape.
+    package func forEachPair(
+        _ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>, _ pair: UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        guard let cookies = storage?.contents else { return }
+        for extent in cookies.extents {
+            let name = cookies.name(of: extent)
+            let value = cookies.value(of: extent)
+            body(name, value, UnsafeBufferPointer(start: name.baseAddress, count: extent.valueEnd - extent.nameStart))
+        }
     }
 
     public func makeIterator() -> IndexingIterator<[Cookie]> {
@@ -199,28 +219,26 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let name = Self.asciiTrimmed(name)
         let value = Self.asciiTrimmed(value)
         let quote = UInt8(ascii: "\"")
-        // Plain text (the usual cookie) is ASCII and unquoted; the test that says so also
-        // tells the JSON writer it needs no escape. Name and value lie in the header in that
-        // order, so the test runs once, from the name's start to the value's end (what lies
-        // between, `=` and perhaps spaces, is plain too; a tab there only sends the pair
-        // the slow, always correct way).
-        let isPlain: Bool
+        // ASCII and unquoted (the usual cookie): stored as the bytes are. Name and value lie
+        // in the header in that order, so one test covers both, from the name's start to the
+        // value's end (what lies between, `=` and perhaps spaces, is ASCII too). Whether
+        // they need a JSON escape is the writer's question, asked once where it matters.
+        let isASCII: Bool
         if let nameBase = name.baseAddress, let valueBase = value.baseAddress, nameBase <= valueBase {
-            isPlain = JSONWriter.isPlainASCII(UnsafeBufferPointer(start: nameBase, count: nameBase.distance(to: valueBase) + value.count))
+            isASCII = Self.isASCII(UnsafeBufferPointer(start: nameBase, count: nameBase.distance(to: valueBase) + value.count))
         } else {
-            isPlain = JSONWriter.isPlainASCII(name) && JSONWriter.isPlainASCII(value)
+            isASCII = Self.isASCII(name) && Self.isASCII(value)
         }
-        let isQuoted = !isPlain && value.count >= 2 && value.first == quote && value.last == quote
-        guard !isPlain && (!Self.isASCII(name) || !Self.isASCII(value) || isQuoted) else {
+        let isQuoted = value.count >= 2 && value.first == quote && value.last == quote
+        guard !isASCII || isQuoted else {
             // Both lie in the header, the value after the name (an absent value is an empty
             // slice where the pair ends).
             guard let nameBase = name.baseAddress, let valueBase = value.baseAddress, !name.isEmpty else { return }
             let valueOffset = nameBase.distance(to: valueBase)
             let pair = UnsafeBufferPointer(start: nameBase, count: valueOffset + value.count)
-            if append(pair: pair, nameCount: name.count, valueOffset: valueOffset, to: storage) && !isPlain { areJSONPlain = false }
+            append(pair: pair, nameCount: name.count, valueOffset: valueOffset, to: storage)
             return
         }
-        areJSONPlain = false
         let text = Self.pythonStrip(String(decoding: name, as: UTF8.self))
         guard !text.isEmpty else { return }
         append(name: text, value: Self.unquote(Self.pythonStrip(String(decoding: value, as: UTF8.self))), to: storage)
@@ -236,22 +254,34 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         return UnsafeBufferPointer(rebasing: base[start..<end])
     }
 
-    /// Eight bytes at a time: a session cookie's value is ~100 bytes.
+    /// Whether every byte is below 0x80: sixteen at a time from 16 bytes on (a session
+    /// cookie is ~100), the high bits gathered and tested once, the last vector overlapping
+    /// the one before it; shorter ones as one or two overlapping words.
     private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress else { return true }
-        var index = 0
-        while index + 8 <= bytes.count {
-            if UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            index += 8
+        let raw = UnsafeRawPointer(base)
+        let count = bytes.count
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        if count >= 16 {
+            var marks = SIMD16<UInt8>(repeating: 0)
+            var index = 0
+            while index + 16 <= count {
+                marks |= raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self)
+                index &+= 16
+            }
+            marks |= raw.loadUnaligned(fromByteOffset: count - 16, as: SIMD16<UInt8>.self)
+            let halves = unsafeBitCast(marks, to: SIMD2<UInt64>.self)
+            return (halves[0] | halves[1]) & highs == 0
         }
-        while index < bytes.count {
-            if base[index] >= 0x80 { return false }
-            index += 1
+        if count >= 8 {
+            let marks = raw.loadUnaligned(as: UInt64.self) | raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return marks & highs == 0
         }
-        return true
+        var marks: UInt8 = 0
+        for byte in bytes { marks |= byte }
+        return marks < 0x80
     }
 
-    /// `memchr`, for the scan to the end of a value (a session cookie's is ~100 bytes).
     /// Where the name that starts at `start` ends: the first `=` or `;`, or the end. Eight
     /// bytes a step ("Bit Twiddling Hacks": a word has a zero byte; the lowest one found is
     /// exact), where a byte loop cost ~11 instructions a byte (callgrind).
@@ -273,6 +303,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         return index
     }
 
+    /// `memchr`, for the scan to the end of a value (a session cookie's is ~100 bytes).
     private static func firstIndex(of byte: UInt8, in header: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard start < header.count, let base = header.baseAddress,
             let found = memchr(base + start, Int32(byte), header.count - start)

@@ -220,6 +220,24 @@ final class LiveApp {
                 == "{\n  \"cookies\": [\n\(entries)\n  ],\n  \"message\": \"mouse successfully followed crumbs\"\n}\n")
     }
 
+    /// A verified session cookie is listed as it was sent, without the escape test, and the
+    /// cookies before and after it that need escapes get them: `jsonify`'s bytes, with the
+    /// session first and second.
+    @Test func aVerifiedSessionIsListedAmongCookiesThatNeedEscapes() throws {
+        let app = try LiveApp()
+        try app.get("/sessions/count")
+        let session = try #require(app.sessionCookie)
+        func body(_ cookies: [(String, String)]) -> String {
+            let entries = cookies.map { "    {\n      \"\($0)\": \"\($1)\"\n    }" }.joined(separator: ",\n")
+            return "{\n  \"cookies\": [\n\(entries)\n  ],\n  \"session\": {\n    \"session_accessed\": true,\n"
+                + "    \"session_key\": \"hello\",\n    \"session_value\": \"World\"\n  }\n}\n"
+        }
+        let second = try LiveApp().get("/sessions/hello", headers: [("Cookie", #"q="a\"b"; session="# + session + #"; t=x\y; u=café"#)])
+        #expect(second.bodyText == body([("q", #"a\"b"#), ("session", session), ("t", #"x\\y"#), ("u", #"caf\u00e9"#)]))
+        let first = try LiveApp().get("/sessions/hello", headers: [("Cookie", "session=" + session + #"; a="x\"y"; b=tab\#there"#)])
+        #expect(first.bodyText == body([("session", session), ("a", #"x\"y"#), ("b", #"tab\t"# + "here")]))
+    }
+
     @Test func readsEveryCookieHeaderLine() throws {
         let app = try LiveApp()
         let response = try app.get("/crumbs", headers: [("Cookie", "a=1; b=\"x y\""), ("Cookie", "a=2; c=3")])

@@ -101,26 +101,29 @@ import Testing
         #expect(original["c"] == "3" && original.count == 41)
     }
 
-    /// Whether every name and value may be written into JSON as it is (printable ASCII
-    /// without `"` or `\\`, checked here against that rule byte by byte): never said of
-    /// cookies that are not, always of a header that is plain as sent, forgotten with the
-    /// cookies.
-    @Test func saysWhenEveryCookieIsPlainJSONText() {
-        func isPlain(_ bytes: some Sequence<UInt8>) -> Bool { bytes.allSatisfy { (0x20...0x7E).contains($0) && $0 != 0x22 && $0 != 0x5C } }
+    /// What a JSON writer tests once for needing no escape: each pair's bytes run from its
+    /// name's first byte to its value's last, the name their start and the value their end,
+    /// whether the pair was stored as sent or unquoted and repaired; the position
+    /// `withValueAndPosition` gives is the pair's in that order.
+    @Test func lendsEachPairFromItsNameToItsValue() {
         for header in [
             "session=abc.def; mouse=Cookie", "a=\"quoted\"", "a=b\\c", "a=caf\u{E9}", "a=tab\there", "\u{3000}=x; b=1",
-            "a=1; a=\"2\"", "a=del\u{7F}", "  a = 1 ;b=2", "",
+            "a=1; a=\"2\"", "a=del\u{7F}", "  a = 1 ;b=2", "", "x; y=", "k=\"\\303\\251\"; z=9",
         ] {
-            var cookies = RequestCookies()
-            cookies.parse(Array(header.utf8).span)
-            if cookies.areJSONPlain {
-                #expect(cookies.pairs.allSatisfy { isPlain($0.name.utf8) && isPlain($0.value.utf8) }, "\(header)")
+            let cookies = RequestCookies(header: header)
+            var seen: [(String, String)] = []
+            cookies.forEachPair { name, value, pair in
+                #expect(pair.baseAddress == name.baseAddress && pair.count >= name.count + value.count, "\(header)")
+                #expect(Array(pair.prefix(name.count)) == Array(name) && Array(pair.suffix(value.count)) == Array(value), "\(header)")
+                seen.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
             }
-            if isPlain(header.utf8) { #expect(cookies.areJSONPlain, "\(header)") }
-            cookies.removeAll()
-            #expect(cookies.areJSONPlain, "\(header): forgotten")
-            cookies.parse(Array("mouse=Cookie".utf8).span)
-            #expect(cookies.areJSONPlain, "\(header): a plain cookie after it")
+            #expect(seen.map(\.0) == cookies.pairs.map(\.name) && seen.map(\.1) == cookies.pairs.map(\.value), "\(header)")
+            for (position, (name, value)) in seen.enumerated() {
+                let found = cookies.withValueAndPosition(named: name) { bytes, at in
+                    (bytes.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }, at)
+                }
+                #expect(found?.0 == value && found?.1 == position, "\(header) \(name)")
+            }
         }
     }
 
