@@ -106,6 +106,8 @@ enum LessonBody {
     private static let cookiesLabel: StaticString = "{\n  \"cookies\": ["
     private static let cookieOpening: StaticString = "\n    {\n      "
     private static let nextCookieOpening: StaticString = ",\n    {\n      "
+    private static let plainCookieOpening: StaticString = "\n    {\n      \""
+    private static let nextPlainCookieOpening: StaticString = ",\n    {\n      \""
     private static let cookieClosing: StaticString = "\n    }"
     private static let plainCookieClosing: StaticString = "\"\n    }"
     private static let listClosing: StaticString = "\n  ]"
@@ -127,14 +129,16 @@ enum LessonBody {
         bytes.append(utf8: cookiesLabel)
         var position = 0
         cookies.forEachPair { name, value, pair in
-            bytes.append(utf8: position == 0 ? cookieOpening : nextCookieOpening)
+            // (Each literal appended on its own line: one chosen between two is no constant,
+            // and is copied by a call rather than a few moves.)
             if position == plainPosition || JSONWriter.isPlainASCII(pair) {
-                bytes.append(UInt8(ascii: "\""))
+                if position == 0 { bytes.append(utf8: plainCookieOpening) } else { bytes.append(utf8: nextPlainCookieOpening) }
                 bytes.append(contentsOf: name)
                 bytes.append(utf8: "\": \"")
                 bytes.append(contentsOf: value)
                 bytes.append(utf8: plainCookieClosing)
             } else {
+                if position == 0 { bytes.append(utf8: cookieOpening) } else { bytes.append(utf8: nextCookieOpening) }
                 JSONWriter.writeString(utf8Bytes: name, into: &bytes)
                 bytes.append(utf8: ": ")
                 JSONWriter.writeString(utf8Bytes: value, into: &bytes)
