@@ -343,7 +343,8 @@ static size_t sign_session(struct loop *l, const struct session *s, char *out) {
 }
 
 /* Cookie pairs of the request, first value per name, in order (enough for the benchmark):
- * pointers into the header's value, not copies. */
+ * pointers into the header's value, not copies. A pair's end and its '=' are found with
+ * glibc's vectorised strchrnul and memchr (Crumbs: memchr, and eight bytes a step). */
 struct cookie {
     const char *name, *value;
     size_t name_n, value_n;
@@ -356,11 +357,9 @@ static int parse_cookies(struct evkeyvalq *headers, struct cookie *cookies, int 
         const char *p = h->value;
         while (*p && count < cap) {
             while (*p == ' ' || *p == ';') p++;
-            const char *start = p, *eq = NULL;
-            while (*p && *p != ';') {
-                if (*p == '=' && !eq) eq = p;
-                p++;
-            }
+            const char *start = p;
+            p = strchrnul(p, ';');
+            const char *eq = memchr(start, '=', (size_t)(p - start));
             if (!eq) eq = p;
             size_t nn = (size_t)(eq - start), vn = eq < p ? (size_t)(p - eq - 1) : 0;
             if (nn) {
