@@ -87,7 +87,7 @@ public final class CrumbsHandler: HTTPHandler {
             response = HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
             return
         }
-        request.forEachHeaderValue("Cookie") { context.cookies.parse($0) }
+        request.forEachHeaderValue("Cookie" as StaticString) { context.cookies.parse($0) }
         if let storeRoutes, route != .page { return storeRoutes.serve(route, method, &context, into: &response) }
         switch (route, method) {
         case (.sessionValue(let key, _), .put):

@@ -84,16 +84,28 @@ public struct HTTPRequest {
     /// Calls `body` with the bytes of every value of a header, in the order received,
     /// without copying them: they are evhttp's, and the span cannot outlive the call.
     public func forEachHeaderValue(_ name: String, _ body: (Span<UInt8>) -> Void) {
-        guard let headers = evhttp_request_get_input_headers(request) else { return }
-        name.withCString { name in
-            var entry = crumbs_headers_first(headers)
-            while let header = entry {
-                if let key = header.pointee.key, let value = header.pointee.value, strcasecmp(key, name) == 0 {
-                    let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value))
-                    body(bytes.span)
-                }
-                entry = crumbs_headers_next(header)
+        name.withCString { forEachHeaderValue(cName: $0, body) }
+    }
+
+    /// `forEachHeaderValue` of a name written in the source (`Cookie`, on every request):
+    /// read where the compiler put it, without a C copy of a string.
+    public func forEachHeaderValue(_ name: StaticString, _ body: (Span<UInt8>) -> Void) {
+        forEachHeaderValue(cName: UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self), body)
+    }
+
+    private func forEachHeaderValue(cName name: UnsafePointer<CChar>, _ body: (Span<UInt8>) -> Void) {
+        guard let headers = evhttp_request_get_input_headers(request), name[0] != 0 else { return }
+        // Names whose first letters differ (in ASCII case) are passed over without strcasecmp.
+        let first = UInt8(bitPattern: name[0]) | 0x20
+        var entry = crumbs_headers_first(headers)
+        while let header = entry {
+            if let key = header.pointee.key, let value = header.pointee.value, UInt8(bitPattern: key[0]) | 0x20 == first,
+                strcasecmp(key, name) == 0
+            {
+                let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: strlen(value))
+                body(bytes.span)
             }
+            entry = crumbs_headers_next(header)
         }
     }
 

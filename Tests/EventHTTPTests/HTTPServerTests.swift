@@ -10,12 +10,22 @@ final class EchoHandler: HTTPHandler {
         response = reply(to: request)
     }
 
+    /// The Cookie lines as `forEachHeaderValue` of a literal name reads them.
+    static func cookieLines(of request: HTTPRequest) -> [String] {
+        var lines: [String] = []
+        request.forEachHeaderValue("Cookie" as StaticString) { value in
+            lines.append(value.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) })
+        }
+        return lines
+    }
+
     func reply(to request: HTTPRequest) -> HTTPResponse {
         var lines = [
             "method=\(request.method?.rawValue ?? "?")",
             "target=\(request.target)",
             "path=\(request.rawPath)",
             "cookies=\(request.headerValues("cookie").joined(separator: "|"))",
+            "literal-cookies=\(Self.cookieLines(of: request).joined(separator: "|"))",
             "body=\(String(decoding: request.body, as: UTF8.self))",
         ]
         if request.rawPath == "/no-content" {
@@ -135,8 +145,13 @@ func withServer(
     @Test func returnsEveryLineOfARepeatedHeader() throws {
         try withServer { server throws in
             let response = try RawHTTPClient.request(
-                port: server.port, path: "/", headers: [("Cookie", "a=1"), ("X-Test", "one"), ("cookie", "b=2"), ("X-Test", "two")])
-            #expect(response.bodyText.contains("cookies=a=1|b=2\n"))
+                port: server.port, path: "/",
+                headers: [
+                    ("Cookie", "a=1"), ("X-Test", "one"), ("cookie", "b=2"), ("X-Test", "two"), ("COOKIE", "c=3"),
+                    ("Cookies", "no"), ("Xookie", "no"), ("Cookie2", "no"),
+                ])
+            #expect(response.bodyText.contains("\ncookies=a=1|b=2|c=3\n"))
+            #expect(response.bodyText.contains("\nliteral-cookies=a=1|b=2|c=3\n"))
             #expect(response.bodyText.contains("first-x=one\n"))
         }
     }
