@@ -606,7 +606,11 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "loop, the same JSON and cookie bytes, checked at the start of every run, Crumbs' default header/body limits "
         "and 10 s timeout) with every shortcut that keeps Flask's bytes: zlib skipped for the lesson's default "
         "sessions (proven for all million of them), the 512-byte deflate table where it writes the same bytes, "
-        "table-driven base64 four characters to three bytes a step, integers two digits at a time, a default session read by its count alone, no printf, the body written on the stack and added to the request's own buffer in one piece, Content-Length written from its digits and the Date header formatted once a second (as Crumbs' transport does both); the Flask lesson app "
+        "table-driven base64 four characters to three bytes a step, integers two digits at a time, a default "
+        "session read by its count alone, cookie pairs split with glibc's strchrnul and memchr, no printf, "
+        "the body written on the stack and added to the request's own buffer in one piece, Content-Length "
+        "written from its digits and the Date header formatted once a second (as Crumbs' transport does "
+        "both); the Flask lesson app "
         "under gunicorn (1 sync worker, mix only)",
         "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
         "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
