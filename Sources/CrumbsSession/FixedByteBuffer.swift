@@ -1,9 +1,9 @@
 import Glibc
 
-/// Bytes written into memory the caller provides (the stack, usually), for output that is
-/// small and written in many pieces: each piece is a bounds check and a copy, where an
-/// array append costs some ninety instructions. Output that does not fit sets `overflowed`,
-/// and the caller writes it again into an array.
+/// Bytes written into memory the caller provides (the stack, or room a response's body
+/// buffer lends), for output that is small and written in many pieces: each piece is a
+/// bounds check and a copy, where an array append costs some ninety instructions. Output
+/// that does not fit sets `overflowed`, and the caller writes it again into more memory.
 @usableFromInline package struct FixedByteBuffer: ByteSink {
     @usableFromInline let memory: UnsafeMutableBufferPointer<UInt8>
     /// (Settable in the package only so that the appends can be inlined into callers.)

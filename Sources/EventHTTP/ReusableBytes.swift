@@ -23,8 +23,6 @@ package struct ReusableBytes: Sendable {
     /// The bytes in use as an array (the storage itself when it holds nothing more).
     package var bytes: [UInt8] { count == storage.count ? storage : Array(storage[..<count]) }
 
-    package var isEmpty: Bool { count == 0 }
-
     /// The bytes it can hold without growing.
     package var capacity: Int { storage.count }
 
@@ -35,12 +33,6 @@ package struct ReusableBytes: Sendable {
     package mutating func releaseStorage() {
         storage = []
         count = 0
-    }
-
-    package mutating func append(_ byte: UInt8) {
-        if count == storage.count { grow(toHold: count + 1) }
-        storage.withUnsafeMutableBufferPointer { $0[count] = byte }
-        count += 1
     }
 
     package mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
