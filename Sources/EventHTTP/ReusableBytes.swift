@@ -46,10 +46,10 @@ package struct ReusableBytes: Sendable {
 
     /// Appends `count` bytes that `body` writes in place.
     package mutating func append(count: Int, writingWith body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
-        let end = self.count + count
-        if end > storage.count { grow(toHold: end) }
-        storage.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[self.count..<end])) }
-        self.count = end
+        append(upTo: count) { room in
+            body(room)
+            return room.count
+        }
     }
 
     /// Lends `body` room for up to `capacity` more bytes, in place; `body` returns how many
@@ -66,7 +66,7 @@ package struct ReusableBytes: Sendable {
         storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
 
-    /// At least doubles, so that appending byte by byte stays linear.
+    /// At least doubles, so that many small appends stay linear.
     private mutating func grow(toHold needed: Int) {
         let size = Swift.max(needed, storage.count * 2, 64)
         storage.append(contentsOf: repeatElement(0, count: size - storage.count))
