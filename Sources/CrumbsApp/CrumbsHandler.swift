@@ -18,6 +18,10 @@ public final class CrumbsHandler: HTTPHandler {
     @exclusivity(unchecked) private var scratch = RequestContext.Scratch()
     /// With `--store`, the routes that keep sessions in Redis.
     private let storeRoutes: StoreRoutes?
+    /// Whether the session cookie's name is JSON text as it is, so that a verified session
+    /// cookie can be listed without the escape test (`verifiedSession`). `validate` holds
+    /// the name to an RFC 6265 token, which always is; a handler built without it may not be.
+    private let sessionCookieNameIsPlain: Bool
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -36,6 +40,8 @@ public final class CrumbsHandler: HTTPHandler {
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
+        var name = configuration.sessionCookieName
+        self.sessionCookieNameIsPlain = name.withUTF8 { JSONWriter.isPlainASCII($0) }
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
@@ -229,17 +235,19 @@ public final class CrumbsHandler: HTTPHandler {
     }
 
     /// The session cookie, if the request has one that passes every check, and its position
-    /// among the cookies: a value the codec accepts is base64url and dots, which JSON
-    /// writes as it is (`LessonBody`'s `plainPosition`).
+    /// among the cookies when its name is plain too: a value the codec accepts is base64url
+    /// and dots, which JSON writes as it is (`LessonBody`'s `plainPosition`).
     private func verifiedSession(_ cookies: RequestCookies, position: inout Int?) -> VerifiedSession? {
         let now = configuration.clock()
         // (Set from the closure, not returned by it: the double optional that returning makes
         // was destroyed through generic value witnesses, ~180 instructions a request.)
         var verified: VerifiedSession? = nil
+        // (Read before the closure, which would otherwise retain the handler to reach it.)
+        let nameIsPlain = sessionCookieNameIsPlain
         _ = cookies.withValueAndPosition(named: configuration.sessionCookieName) { [unowned(unsafe) codec] value, at in
             do {
                 verified = try codec.decode(value, now: now)
-                position = at
+                if nameIsPlain { position = at }
             } catch {}
         }
         return verified

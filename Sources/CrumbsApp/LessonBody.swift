@@ -120,7 +120,8 @@ enum LessonBody {
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     /// A cookie that needs no JSON escape (the usual case) is written as it is, between
     /// literal pieces that carry the quotes; the one at `plainPosition` is known to be such
-    /// (a session cookie the codec accepted, which is base64url and dots), and is not tested.
+    /// (a session cookie the codec accepted, which is base64url and dots, under a plain
+    /// name), and is not tested.
     private static func writeStart(cookies: RequestCookies, plainPosition: Int?, into bytes: inout FixedByteBuffer) {
         guard !cookies.isEmpty else {
             bytes.append(utf8: noCookies)

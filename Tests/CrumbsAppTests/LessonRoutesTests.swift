@@ -238,6 +238,29 @@ final class LiveApp {
         #expect(first.bodyText == body([("session", session), ("a", #"x\"y"#), ("b", #"tab\t"# + "here")]))
     }
 
+    /// A handler built without `validate` may name its session cookie with a character JSON
+    /// escapes: a verified session under that name is listed escaped, not as it was sent.
+    @Test func aVerifiedSessionUnderANameThatNeedsAnEscapeIsEscaped() throws {
+        let now: Int64 = 1_700_000_000
+        let configuration = AppConfiguration(secretKeys: [LiveApp.secret], sessionCookieName: #"a"b"#, clock: { now })
+        let server = HTTPServer(configuration: HTTPServerConfiguration(port: 0)) { loop in
+            try! CrumbsHandler(configuration: configuration, loop: loop)
+        }
+        try server.start()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let session = try SessionCodec(secretKeys: [LiveApp.secret])
+            .encode(JSONObject([("count", 4), ("goodnight", "Moon"), ("hello", "Dear")]), now: now)
+        let response = try RawHTTPClient.request(
+            port: server.port, path: "/sessions/hello", headers: [("Cookie", #"a"b="# + session)])
+        #expect(
+            response.bodyText
+                == "{\n  \"cookies\": [\n    {\n      \"a\\\"b\": \"\(session)\"\n    }\n  ],\n  \"session\": {\n"
+                + "    \"session_accessed\": true,\n    \"session_key\": \"hello\",\n    \"session_value\": \"Dear\"\n  }\n}\n")
+    }
+
     @Test func readsEveryCookieHeaderLine() throws {
         let app = try LiveApp()
         let response = try app.get("/crumbs", headers: [("Cookie", "a=1; b=\"x y\""), ("Cookie", "a=2; c=3")])
