@@ -35,6 +35,7 @@ let package = Package(
 
         // evhttp 2.1 has no accessor for a request's HTTP version; this reads the field in C
         // so that Swift never sees the struct (which would stop it being an OpaquePointer).
+        // It also defines evhttp_send_error, in place of libevent's, for JSON refusals.
         .target(
             name: "CLibeventRequest", dependencies: ["CLibevent"], path: "Modules/CLibeventRequest",
             // DWARF 4: valgrind 3.19 (callgrind, the profiler used here) cannot read clang's DWARF 5.

@@ -3,10 +3,15 @@ import EventHTTP
 
 /// Puts the app on the evhttp transport.
 public enum CrumbsServer {
+    /// Whether evhttp's own refusals (a request it cannot read, a body over its limit, an
+    /// unknown method) are answered in JSON like every other error, as they are once the
+    /// first server is made; false if this process's libevent keeps its HTML pages.
+    public static let evhttpRefusalsAreJSON = EvhttpRefusals.install(ErrorResponse.evhttpRefusals)
+
     /// A server whose every event loop answers with its own `CrumbsHandler`.
     ///
-    /// evhttp refuses bodies past four times the app's limit outright (with its own page);
-    /// up to that, the app reads them and answers a JSON 413.
+    /// evhttp refuses bodies past four times the app's limit outright (a JSON 413 too, but
+    /// without reading them); up to that, the app reads them and answers its own 413.
     /// - Parameter transport: where to listen and the connection limits; its body limit is
     ///   replaced by four times the app's.
     public static func make(
@@ -14,6 +19,7 @@ public enum CrumbsServer {
         onSignal: (@Sendable (Int32) -> Void)? = nil
     ) throws -> HTTPServer {
         try app.validate()
+        _ = evhttpRefusalsAreJSON
         // Fails here, at start-up, if libcrypto cannot key a context; the loops then build
         // theirs the same way.
         _ = try CrumbsHandler(configuration: app)

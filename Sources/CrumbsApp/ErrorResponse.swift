@@ -22,6 +22,15 @@ enum ErrorResponse {
         return response
     }
 
+    /// What evhttp's own refusals say (`EvhttpRefusals`): it gives only a status, so each
+    /// message names every cause evhttp reports under that status.
+    static let evhttpRefusals: [HTTPResponse] = [
+        make(400, "the request line or a header could not be read, or the headers are over the server's limit"),
+        make(413, "the request body is over the server's limit, or its chunked framing could not be read"),
+        make(417, "the only expectation this server meets is Expect: 100-continue"),
+        make(501, "the request method is not one this server implements"),
+    ]
+
     /// 409 for `/sessions/count` when the stored `count` is no integer that can be incremented.
     static func countNotIncrementable(_ count: JSONValue?) -> HTTPResponse {
         make(

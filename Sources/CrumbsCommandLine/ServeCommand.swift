@@ -226,6 +226,13 @@ struct ServeCommand: ParsableCommand {
             throw ConfigurationError(
                 "\(error); another server is listening there: choose another port with --port, or --port 0 for any free one")
         }
+        if !CrumbsServer.evhttpRefusalsAreJSON {
+            logger.warning(
+                """
+                this libevent does not let Crumbs replace evhttp_send_error: requests evhttp refuses itself \
+                (unreadable heads, bodies over the limit, unknown methods) get its HTML pages
+                """)
+        }
         let shownHost = host.contains(":" as Character) ? "[\(host)]" : host
         print("Crumbs listening on http://\(shownHost):\(server.port)")
         fflush(nil)

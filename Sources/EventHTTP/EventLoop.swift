@@ -114,8 +114,8 @@ final class EventLoop: @unchecked Sendable {
         evhttp_set_max_headers_size(http, configuration.maxHeaderBytes)
         evhttp_set_max_body_size(http, configuration.maxBodyBytes)
         evhttp_set_timeout(http, Int32(configuration.timeoutSeconds))
-        // CONNECT is left out: evhttp frames no body for it, so an error reply could not be
-        // read by the client. evhttp answers it 501 itself.
+        // CONNECT is left out: evhttp frames no body for a handler's reply to it, which the
+        // client could then not read. evhttp refuses it with 501 itself (`EvhttpRefusals`).
         let methods =
             EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_HEAD.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_PUT.rawValue
             | EVHTTP_REQ_DELETE.rawValue | EVHTTP_REQ_OPTIONS.rawValue | EVHTTP_REQ_PATCH.rawValue

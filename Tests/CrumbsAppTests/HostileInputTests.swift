@@ -128,6 +128,18 @@ let hostileCases: [HostileCase] = [
         if let response, response.status >= 500 && response.status != 501 && response.status != 505 {
             Issue.record("\(hostile.name): server error \(response.status)")
         }
+        // Every answer is JSON, evhttp's own refusals included: an error says its status.
+        if let response {
+            #expect(response.header("Content-Type") == "application/json", "\(hostile.name): \(response)")
+            if response.status >= 400 {
+                let error = (try? JSONParser.parse(response.body))?.object
+                #expect(error?["status"] == .integer(Int64(response.status)), "\(hostile.name): \(response)")
+                guard case .string(let message)? = error?["message"], !message.isEmpty else {
+                    Issue.record("\(hostile.name): no message in \(response)")
+                    return
+                }
+            }
+        }
         // The server is still there for everyone else.
         #expect(try RawHTTPClient.request(port: app.server.port, path: "/crumbs").status == 200, "\(hostile.name)")
     }

@@ -4,6 +4,8 @@ import Glibc
 
 /// A response as it came off the wire.
 public struct RawResponse: CustomStringConvertible {
+    /// The first line as sent, without its CRLF.
+    public let statusLine: String
     public let status: Int
     public let headers: [(name: String, value: String)]
     public let body: [UInt8]
@@ -111,10 +113,18 @@ public final class RawHTTPClient {
                 }
                 let body = Array(pending[end.upperBound..<(end.upperBound + bodyLength)])
                 pending.removeFirst(end.upperBound + bodyLength)
-                return RawResponse(status: status, headers: headers, body: body)
+                return RawResponse(statusLine: firstLine, status: status, headers: headers, body: body)
             }
             guard try receive() else { throw RawHTTPError(description: "connection closed before a response") }
         }
+    }
+
+    /// Every byte the server sends until it closes the connection (within the socket's
+    /// timeout), for replies checked byte for byte.
+    public func readUntilClosed() throws -> [UInt8] {
+        while try receive() {}
+        defer { pending.removeAll() }
+        return pending
     }
 
     /// True if the server closes the connection (reads EOF or a reset) within the socket's

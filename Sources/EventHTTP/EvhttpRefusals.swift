@@ -1,0 +1,61 @@
+internal import CLibevent
+internal import CLibeventRequest
+import Synchronization
+
+/// The replies sent in place of the HTML pages evhttp writes for the requests it refuses
+/// before any handler sees them: a request line or header block it cannot read or that is
+/// too large (400), a body over its limit or broken chunked framing (413), an `Expect` it
+/// cannot meet (417), a method it does not know (501). How they are caught is explained in
+/// Modules/CLibeventRequest/refusal.c.
+///
+/// Process-wide, like libevent itself: every server's loops send the same replies. Each is
+/// sent as it is with `Connection: close` (evhttp closes the connection after a refusal),
+/// `Content-Length` and evhttp's `Date` added.
+public enum EvhttpRefusals {
+    private static let replies = Mutex<[Int: HTTPResponse]>([:])
+
+    /// Sends `responses` (one per status) in place of evhttp's pages for their statuses,
+    /// from now on, on every loop. Returns whether they will be: false when this process's
+    /// libevent keeps calling its own `evhttp_send_error` (linked statically, or with
+    /// `-Bsymbolic`), whose pages then stay HTML.
+    @discardableResult
+    public static func install(_ responses: [HTTPResponse]) -> Bool {
+        replies.withLock { table in
+            for response in responses { table[response.status] = response }
+        }
+        return crumbs_evhttp_set_refusal_hook(refusalHook) == 1
+    }
+
+    /// (A refusal is rare: a lock and a copy of the reply are nothing next to its connection.)
+    fileprivate static func reply(for status: Int) -> HTTPResponse? {
+        replies.withLock { $0[status] }
+    }
+}
+
+/// Called by refusal.c's `evhttp_send_error` on the request's loop: sends the installed reply
+/// for `status` as `EventLoop.deliver` sends a handler's, or returns 0 for libevent's page.
+private let refusalHook: crumbs_refusal_hook = { request, status in
+    guard let request, let response = EvhttpRefusals.reply(for: Int(status)) else { return 0 }
+    let headers = evhttp_request_get_output_headers(request)
+    // Whatever evhttp had added for this request goes, as its own page would do.
+    evhttp_clear_headers(headers)
+    response.forEachHeader { name, value in _ = evhttp_add_header(headers, name, value) }
+    let command = evhttp_request_get_command(request)
+    // evhttp closes the connection after a refusal, but keeps it open after any reply to
+    // CONNECT, whose refusal (501) is then framed like any reply and the next request read.
+    if command != EVHTTP_REQ_CONNECT { evhttp_add_header(headers, "Connection", "close") }
+    // Given here, not left to evhttp, which frames no body for HEAD or CONNECT: a HEAD gets
+    // the length a GET would have and no body (RFC 9110 §9.3.2), a refused CONNECT both.
+    evhttp_add_header(headers, "Content-Length", String(response.bodyCount))
+    if command == EVHTTP_REQ_HEAD {
+        // No body.
+    } else if let shared = response.sharedBody {
+        _ = evbuffer_add(evhttp_request_get_output_buffer(request), shared.bytes.baseAddress, shared.count)
+    } else {
+        response.bodyBytes.withUnsafeBytes { body in
+            _ = evbuffer_add(evhttp_request_get_output_buffer(request), body.baseAddress, body.count)
+        }
+    }
+    evhttp_send_reply(request, status, HTTPResponse.reasonPhrase(for: Int(status)), nil)
+    return 1
+}
