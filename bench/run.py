@@ -417,10 +417,11 @@ STORE_SCENARIOS = {
 
 def redis_commands(client, server_name):
     """Commands the server sent Redis so far (INFO aside). Redis also counts the commands a
-    Lua script runs: Crumbs sends no GET or SETEX of its own, only inside its compare-and-set
-    script, so for Crumbs those are part of the EVALSHA that ran them, not commands sent."""
+    Lua script runs: Crumbs sends no TIME, GET or SETEX of its own, only inside its
+    compare-and-set script, so for Crumbs those are part of the EVALSHA that ran them, not
+    commands sent."""
     stats = client.info("commandstats")
-    inside_scripts = ("cmdstat_get", "cmdstat_setex") if server_name.startswith("Crumbs") else ()
+    inside_scripts = ("cmdstat_time", "cmdstat_get", "cmdstat_setex") if server_name.startswith("Crumbs") else ()
     return sum(fields["calls"] for name, fields in stats.items()
                if not name.startswith(("cmdstat_info", "cmdstat_config")) and name not in inside_scripts)
 

@@ -14,12 +14,18 @@ final class RedisSessionStore {
 
     /// `SET` only if the key still holds what the change was made from: KEYS[1] the key,
     /// ARGV[1] the bytes expected ("" for a key that must not exist), ARGV[2] the new bytes,
-    /// ARGV[3] the TTL in seconds. Returns 1 when it set them; otherwise what the key holds
-    /// (`{0, bytes}`, or `{0}` for nothing), so that the change can be made again without
-    /// another read. Opaque bytes only: Redis' cmsgpack would change them. (`SETEX`, not
-    /// `SET ... EX`: the same, and Redis' command statistics then tell the writes scripts
-    /// make from the `SET`s that create sessions.)
+    /// ARGV[3] the TTL in seconds, ARGV[4] the time (milliseconds since the Unix epoch) after
+    /// which the change must not land: its request has been answered 503 by then, and a
+    /// client that tries again would otherwise see its change made twice. Returns `{-1}` past
+    /// that time; 1 when it set the bytes; otherwise what the key holds (`{0, bytes}`, or
+    /// `{0}` for nothing), so that the change can be made again without another read.
+    /// Opaque bytes only: Redis' cmsgpack would change them. (`SETEX`, not `SET ... EX`: the
+    /// same, and Redis' command statistics then tell the writes scripts make from the `SET`s
+    /// that create sessions. `TIME` before a write is allowed since Redis 5, which replicates
+    /// a script's effects, not the script.)
     static let compareAndSetScript = """
+        local now = redis.call('TIME')
+        if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[4]) then return {-1} end
         local current = redis.call('GET', KEYS[1])
         if (current == false and ARGV[1] ~= '') or (current ~= false and current ~= ARGV[1]) then
           if current == false then return {0} end
@@ -34,6 +40,8 @@ final class RedisSessionStore {
         case applied
         /// The key held something else: these bytes, or nothing.
         case conflict(current: [UInt8]?)
+        /// Redis ran the compare-and-set after the time it was given, and wrote nothing.
+        case tooLate
     }
     static let compareAndSetSHA = Array(SHA1.hexDigest(Array(compareAndSetScript.utf8)).utf8)
 
@@ -77,8 +85,9 @@ final class RedisSessionStore {
     }
 
     /// Stores `new` under a new id, unless the key exists (`SET NX`: a native command, which
-    /// costs Redis a fraction of a script's run).
-    func create(_ sid: SessionID, _ new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
+    /// costs Redis a fraction of a script's run). True when it stored them, false when the id
+    /// was taken.
+    func create(_ sid: SessionID, _ new: [UInt8], _ done: @escaping (Result<Bool, Failure>) -> Void) {
         connection.send({ command in
             command.append(Self.set)
             sid.withBytes { command.append(keyPrefix, $0) }
@@ -88,8 +97,8 @@ final class RedisSessionStore {
             command.append(Self.nx)
         }) { result in
             switch result {
-            case .success(.status("OK")): done(.success(.applied))
-            case .success(.null): done(.success(.conflict(current: nil)))
+            case .success(.status("OK")): done(.success(true))
+            case .success(.null): done(.success(false))
             case .success(.error(let message)): done(.failure(.refused(message)))
             case .success(let other): done(.failure(.refused("unexpected reply to SET: \(other)")))
             case .failure(let failure): done(.failure(.unavailable(failure.description)))
@@ -97,12 +106,17 @@ final class RedisSessionStore {
         }
     }
 
-    /// Stores `new` if the key still holds `expected`.
-    func compareAndSet(_ sid: SessionID, expected: [UInt8], new: [UInt8], _ done: @escaping (Result<Swap, Failure>) -> Void) {
-        send(Self.evalsha, Self.compareAndSetSHA, sid, expected, new) { [self] result in
+    /// Stores `new` if the key still holds `expected` and Redis' clock has not passed
+    /// `applyBy` (milliseconds since the Unix epoch).
+    func compareAndSet(
+        _ sid: SessionID, expected: [UInt8], new: [UInt8], applyBy: Int64,
+        _ done: @escaping (Result<Swap, Failure>) -> Void
+    ) {
+        let applyBy = Array(String(applyBy).utf8)
+        send(Self.evalsha, Self.compareAndSetSHA, sid, expected, new, applyBy) { [self] result in
             // After a Redis restart the script is gone: send it whole, once.
             if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
-                return send(Self.eval, Self.script, sid, expected, new) { result in done(Self.applied(result)) }
+                return send(Self.eval, Self.script, sid, expected, new, applyBy) { result in done(Self.applied(result)) }
             }
             done(Self.applied(result))
         }
@@ -110,7 +124,7 @@ final class RedisSessionStore {
 
     /// `EVALSHA` or `EVAL` of the compare-and-set script.
     private func send(
-        _ verb: [UInt8], _ script: [UInt8], _ sid: SessionID, _ expected: [UInt8], _ new: [UInt8],
+        _ verb: [UInt8], _ script: [UInt8], _ sid: SessionID, _ expected: [UInt8], _ new: [UInt8], _ applyBy: [UInt8],
         _ done: @escaping (Result<RedisReply, RedisFailure>) -> Void
     ) {
         connection.send({ command in
@@ -121,12 +135,14 @@ final class RedisSessionStore {
             command.append(expected)
             command.append(new)
             command.append(ttl)
+            command.append(applyBy)
         }, done)
     }
 
     private static func applied(_ result: Result<RedisReply, RedisFailure>) -> Result<Swap, Failure> {
         switch result {
         case .success(.integer(1)): return .success(.applied)
+        case .success(.array(let items)) where items == [.integer(-1)]: return .success(.tooLate)
         case .success(.array(let items)) where items.first == .integer(0):
             if items.count == 2, case .string(let current) = items[1] { return .success(.conflict(current: current)) }
             return .success(.conflict(current: nil))

@@ -288,7 +288,8 @@ final class StoreRoutes {
         // What a batch does not decide at once (reads, an emptied session, one too large, an
         // unreadable value) is decided request by request, as when alone.
         guard !session.isVacant, bytes != base, tooLarge(bytes) == nil else { return runInTurn(sid, members) }
-        store.compareAndSet(sid, expected: base, new: bytes) { [weak self] result in
+        let deadline = members.map { applyBy($0.held) }.min()!
+        store.compareAndSet(sid, expected: base, new: bytes, applyBy: deadline) { [weak self] result in
             guard let self else { return }
             switch result {
             case .success(.applied):
@@ -309,6 +310,11 @@ final class StoreRoutes {
                 guard number > 1 else { return batchAttempt(sid, live, number: number + 1) }
                 let pause = Double.random(in: 0...(0.001 * Double(1 << min(number, 4))), using: &random)
                 later(pause) { [weak self] in self?.batchAttempt(sid, live, number: number + 1) }
+            case .success(.tooLate):
+                // The first of them has had its 503; the others get theirs now, for a change
+                // that was not made either.
+                for member in members { member.held.reply { $0 = self.timedOut() } }
+                finishBatch(sid)
             case .success(.conflict(let current)):
                 remember(sid, current)
                 for member in members {
@@ -414,7 +420,7 @@ final class StoreRoutes {
         _ sid: SessionID, expected: [UInt8], new bytes: [UInt8], _ answer: HTTPResponse, _ change: @escaping Change,
         _ held: HeldRequest, overHTTPS: Bool, number: Int, release: Release
     ) {
-        store.compareAndSet(sid, expected: expected, new: bytes) { [weak self] result in
+        store.compareAndSet(sid, expected: expected, new: bytes, applyBy: applyBy(held)) { [weak self] result in
             guard let self, !held.isAnswered else { return release() }
             defer { if held.isAnswered { release() } }
             switch result {
@@ -434,6 +440,8 @@ final class StoreRoutes {
                     guard let self, !held.isAnswered else { return release() }
                     attempt(sid, change, held, overHTTPS: overHTTPS, number: number + 1, release: release)
                 }
+            case .success(.tooLate):
+                held.reply { $0 = self.timedOut() }
             case .success(.conflict(let current)):
                 remember(sid, current)
                 held.reply {
@@ -475,11 +483,11 @@ final class StoreRoutes {
         }
         store.create(sid, bytes) { [weak self] result in
             guard let self else { return }
-            if case .success(.applied) = result { remember(sid, bytes) }
+            if case .success(true) = result { remember(sid, bytes) }
             held.reply { response in
                 switch result {
-                case .success(.applied): response = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS)
-                case .success(.conflict): response = ErrorResponse.make(503, "a new session id was taken; try again")
+                case .success(true): response = self.withCookie(answer, sid: sid, overHTTPS: overHTTPS)
+                case .success(false): response = ErrorResponse.make(503, "a new session id was taken; try again")
                 case .failure(let failure): response = Self.unavailable(failure)
                 }
             }
@@ -505,10 +513,27 @@ final class StoreRoutes {
     }
 
     private func hold(_ request: HTTPRequest) -> HeldRequest {
-        let seconds = settings.timeoutSeconds
-        return request.hold(deadlineSeconds: seconds) { response in
-            response = Self.unavailable(.unavailable("Redis did not answer within \(seconds) s"))
+        request.hold(deadlineSeconds: settings.timeoutSeconds) { [settings] response in
+            response = Self.timedOut(settings)
         }
+    }
+
+    /// The answer at a held request's deadline: a change not made by then is never made
+    /// (`applyBy`), so the client may safely try again.
+    private static func timedOut(_ settings: SessionStoreSettings) -> HTTPResponse {
+        unavailable(.unavailable("Redis did not answer within \(settings.timeoutSeconds) s"))
+    }
+
+    private func timedOut() -> HTTPResponse { Self.timedOut(settings) }
+
+    /// When Redis must have made a request's change, on its own clock: the request's
+    /// deadline, less a margin for the answer's way back and the loop's turn to read it
+    /// (50 ms, or a fifth of a shorter --store-timeout). A change Redis runs later is refused
+    /// there, so none lands after its request was answered 503. This assumes the clocks of
+    /// Crumbs' and Redis' machines agree within that margin (NTP keeps them within a few
+    /// milliseconds); on one machine they are the same clock.
+    private func applyBy(_ held: HeldRequest) -> Int64 {
+        held.wallClockDeadlineMilliseconds - min(50, Int64(settings.timeoutSeconds * 1000 / 5))
     }
 
     /// Flask-Session's default SESSION_PERMANENT = True, first in every new session.

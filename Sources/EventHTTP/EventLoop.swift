@@ -280,7 +280,7 @@ final class EventLoop: @unchecked Sendable {
     {
         precondition(request == requestBeingServed && !servedRequestWasHeld, "hold() belongs inside respond(to:into:), once")
         servedRequestWasHeld = true
-        let held = HeldRequest(loop: self, request: request, onDeadline: onDeadline)
+        let held = HeldRequest(loop: self, request: request, deadlineSeconds: deadlineSeconds, onDeadline: onDeadline)
         heldRequests[request] = held
         keepReading(whileHolding: request)
         if let base, let timer = event_new(base, -1, 0, deadlineCallback, Unmanaged.passUnretained(held).toOpaque()) {
