@@ -41,8 +41,10 @@ private let refusalHook: crumbs_refusal_hook = { request, status in
     evhttp_clear_headers(headers)
     response.forEachHeader { name, value in _ = evhttp_add_header(headers, name, value) }
     let command = evhttp_request_get_command(request)
-    // evhttp closes the connection after a refusal, but keeps it open after any reply to
-    // CONNECT, whose refusal (501) is then framed like any reply and the next request read.
+    // As on libevent's page: what follows a request evhttp could not read (or a body it will
+    // not read) cannot be framed, so the connection ends with this reply, which evhttp does
+    // when the reply says so. Not for CONNECT, whose connection evhttp keeps whatever the
+    // reply says: its 501 is framed like any reply and the next request read.
     if command != EVHTTP_REQ_CONNECT { evhttp_add_header(headers, "Connection", "close") }
     // Given here, not left to evhttp, which frames no body for HEAD or CONNECT: a HEAD gets
     // the length a GET would have and no body (RFC 9110 §9.3.2), a refused CONNECT both.
