@@ -513,7 +513,7 @@ def store_table(store):
         "", "## Sessions in Redis (`--store`), against Flask-Session + gunicorn", "",
         "Crumbs (`--store`, one loop) and the lesson app on Flask-Session 0.8 under gunicorn (1 sync worker), both "
         "pinned to core 0, wrk and redis-server on core 1, the same redis-server (unix socket), rounds interleaved as "
-        "above. Redis commands per request are the commands each server sent, counted with `INFO commandstats` around each run (the GET and SETEX that Crumbs' compare-and-set script runs inside Redis are part of its one EVALSHA; a new session is one SET NX). \"vs cookie mode\" "
+        "above. Redis commands per request are the commands each server sent, counted with `INFO commandstats` around each run (the TIME, GET and SETEX that Crumbs' compare-and-set script runs inside Redis are part of its one EVALSHA; a new session is one SET NX). \"vs cookie mode\" "
         "sets Crumbs with the store against Crumbs with signed cookies on the matching route of the pinned run above.",
         "",
         "| scenario | server | requests/s | p50 ms | p99 ms | errors | Redis commands/request | vs Flask-Session | vs cookie mode |",
