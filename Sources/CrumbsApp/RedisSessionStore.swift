@@ -1,4 +1,5 @@
 import CrumbsSession
+import EventHTTP
 import RedisClient
 
 /// Sessions in Redis under Flask-Session's keys, on the loop's connection. Reads refresh the
@@ -106,20 +107,67 @@ final class RedisSessionStore {
         }
     }
 
-    /// Stores `new` if the key still holds `expected` and Redis' clock has not passed
-    /// `applyBy` (milliseconds since the Unix epoch).
+    /// Stores `new` if the key still holds `expected` and the time is not past `applyBy`
+    /// (this machine's wall clock, `WallClock`; sent to Redis in its own clock's time).
     func compareAndSet(
         _ sid: SessionID, expected: [UInt8], new: [UInt8], applyBy: Int64,
         _ done: @escaping (Result<Swap, Failure>) -> Void
     ) {
-        let applyBy = Array(String(applyBy).utf8)
-        send(Self.evalsha, Self.compareAndSetSHA, sid, expected, new, applyBy) { [self] result in
-            // After a Redis restart the script is gone: send it whole, once.
-            if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
-                return send(Self.eval, Self.script, sid, expected, new, applyBy) { result in done(Self.applied(result)) }
+        withClockOffset { [self] offset in
+            let applyBy = Array(String(applyBy + offset).utf8)
+            send(Self.evalsha, Self.compareAndSetSHA, sid, expected, new, applyBy) { [self] result in
+                // After a Redis restart the script is gone: send it whole, once.
+                if case .success(.error(let message)) = result, message.hasPrefix("NOSCRIPT") {
+                    return send(Self.eval, Self.script, sid, expected, new, applyBy) { result in done(Self.applied(result)) }
+                }
+                done(Self.applied(result))
             }
-            done(Self.applied(result))
         }
+    }
+
+    // MARK: Redis' clock
+
+    /// Redis' clock less this machine's, in milliseconds, so that a change's deadline is
+    /// given in Redis' time whatever the two clocks say: measured with TIME before this
+    /// loop's first compare-and-set, and again (without waiting) once a measure is older
+    /// than `clockCheckInterval`. Nil until a measure is trusted.
+    private(set) var clockOffset: Int64?
+    private var clockCheckedAt = Int64.min
+    static let clockCheckInterval: Int64 = 30_000
+    /// A measure is the midpoint of TIME's round trip, off by half of it at most: a round
+    /// trip longer than this is not trusted (the deadline's margin is 50 ms).
+    static let trustedRoundTrip: Int64 = 20
+    private static let time = Array("TIME".utf8)
+
+    private func withClockOffset(_ body: @escaping (Int64) -> Void) {
+        guard let offset = clockOffset else { return measureClock { [weak self] in body(self?.clockOffset ?? 0) } }
+        if WallClock.milliseconds() - clockCheckedAt > Self.clockCheckInterval { measureClock {} }
+        body(offset)
+    }
+
+    private func measureClock(then: @escaping () -> Void) {
+        let sent = WallClock.milliseconds()
+        // (One measure at a time once there is one: the next waits its interval from here.)
+        clockCheckedAt = sent
+        connection.send({ $0.append(Self.time) }) { [weak self] result in
+            defer { then() }
+            guard let self else { return }
+            let received = WallClock.milliseconds()
+            guard case .success(.array(let parts)) = result, received - sent <= Self.trustedRoundTrip,
+                let redis = Self.milliseconds(ofTIME: parts)
+            else { return }
+            clockOffset = redis - (sent + received) / 2
+            clockCheckedAt = received
+        }
+    }
+
+    /// TIME's reply, seconds and microseconds as decimal text, in milliseconds.
+    static func milliseconds(ofTIME parts: [RedisReply]) -> Int64? {
+        guard parts.count == 2, case .string(let seconds) = parts[0], case .string(let micros) = parts[1],
+            let seconds = Int64(String(decoding: seconds, as: UTF8.self)),
+            let micros = Int64(String(decoding: micros, as: UTF8.self))
+        else { return nil }
+        return seconds * 1000 + micros / 1000
     }
 
     /// `EVALSHA` or `EVAL` of the compare-and-set script.

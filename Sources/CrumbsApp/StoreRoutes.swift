@@ -526,12 +526,11 @@ final class StoreRoutes {
 
     private func timedOut() -> HTTPResponse { Self.timedOut(settings) }
 
-    /// When Redis must have made a request's change, on its own clock: the request's
-    /// deadline, less a margin for the answer's way back and the loop's turn to read it
-    /// (50 ms, or a fifth of a shorter --store-timeout). A change Redis runs later is refused
-    /// there, so none lands after its request was answered 503. This assumes the clocks of
-    /// Crumbs' and Redis' machines agree within that margin (NTP keeps them within a few
-    /// milliseconds); on one machine they are the same clock.
+    /// When Redis must have made a request's change, on this machine's wall clock (the store
+    /// turns it into Redis' time): the request's deadline, less a margin for the answer's
+    /// way back and the loop's turn to read it (50 ms, or a fifth of a shorter
+    /// --store-timeout). A change Redis runs later is refused there, so none lands after its
+    /// request was answered 503.
     private func applyBy(_ held: HeldRequest) -> Int64 {
         held.wallClockDeadlineMilliseconds - min(50, Int64(settings.timeoutSeconds * 1000 / 5))
     }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A request a handler keeps to answer later, from the same loop, once what it waits on
 /// (Redis) has answered. It is answered exactly once: by `reply`, or by the loop itself
 /// with the handler's deadline answer when the deadline passes first, when evhttp reports
@@ -13,9 +11,8 @@ public final class HeldRequest {
     var request: OpaquePointer?
     var deadlineTimer: OpaquePointer?
     let onDeadline: (inout HTTPResponse) -> Void
-    /// When the deadline answer is due, on the wall clock (milliseconds since the Unix epoch,
-    /// CLOCK_REALTIME): for another machine that must not act on the request after it has
-    /// been answered (the clock the loop's timer runs on is this process's alone).
+    /// When the deadline answer is due, on the wall clock (`WallClock`): for another machine
+    /// that must not act on the request after it has been answered.
     public let wallClockDeadlineMilliseconds: Int64
 
     init(
@@ -25,10 +22,7 @@ public final class HeldRequest {
         self.loop = loop
         self.request = request
         self.onDeadline = onDeadline
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        wallClockDeadlineMilliseconds =
-            Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000 + Int64((deadlineSeconds * 1000).rounded(.down))
+        wallClockDeadlineMilliseconds = WallClock.milliseconds() + Int64((deadlineSeconds * 1000).rounded(.down))
     }
 
     /// Whether the request has had its answer, from `reply` or from the loop.

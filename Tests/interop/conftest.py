@@ -22,9 +22,10 @@ CRUMBS_BIN = str(pathlib.Path(os.environ.get("CRUMBS_BIN", ROOT / ".build" / "re
 class Crumbs:
     """A running `crumbs serve` child."""
 
-    def __init__(self, args, cwd, env=None):
+    def __init__(self, args, cwd, env=None, prefix=()):
+        """`prefix`: a command that runs crumbs (`faketime -f -10s`)."""
         self.process = subprocess.Popen(
-            [CRUMBS_BIN, *args],
+            [*prefix, CRUMBS_BIN, *args],
             cwd=cwd,
             env=env,
             stdout=subprocess.PIPE,

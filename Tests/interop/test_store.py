@@ -6,7 +6,9 @@ import http.client
 import json
 import pickle
 import re
+import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -261,6 +263,61 @@ def test_redis_down_stalled_and_back(tmp_path, key_file, redis_server):
             server.process.kill()
 
 
+def skewed_store_crumbs(tmp_path, key_file, redis_server, skew, *extra):
+    """Crumbs whose wall clock is `skew` off Redis' (Debian's faketime), as on a machine
+    whose clock is wrong; one loop, so that one loop's measure of Redis' clock counts."""
+    return Crumbs(
+        ["--port", "0", "--threads", "1", "--secret-key-file", str(key_file), "--store", redis_server.url, *extra],
+        cwd=tmp_path, prefix=["faketime", "-f", skew])
+
+
+def stop_skewed(server):
+    """SIGTERM to crumbs itself: faketime, its parent, does not pass signals on."""
+    import os
+
+    (child,) = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True).stdout.split()
+    os.kill(int(child), signal.SIGTERM)
+    server.process.communicate(timeout=10)
+    assert server.process.returncode == 0
+
+
+def test_changes_land_with_crumbs_clock_behind_redis(tmp_path, key_file, redis_server):
+    """A change's deadline goes to Redis in Redis' time (its clock measured with TIME): with
+    Crumbs' clock 10 s behind, taken as it is, every change would be past its deadline there
+    and answered 503."""
+    server = skewed_store_crumbs(tmp_path, key_file, redis_server, "-10s")
+    try:
+        _, headers, _ = get(server.port, "/sessions/count")
+        sid = sid_of(headers)
+        for expected in (2, 3, 4):
+            status, _, body = get(server.port, "/sessions/count", f"session={sid}")
+            assert status == 200 and value_of(body) == expected, body
+        assert msgspec_count(redis_server, sid) == 4
+    finally:
+        stop_skewed(server)
+
+
+def test_a_stalled_change_does_not_land_with_crumbs_clock_ahead_of_redis(tmp_path, key_file, redis_server):
+    """With Crumbs' clock 10 s ahead, taken as it is, a deadline would reach Redis 10 s late,
+    and a change answered 503 in a stall would still be made when Redis woke up."""
+    server = skewed_store_crumbs(tmp_path, key_file, redis_server, "+10s", "--store-timeout", "300ms")
+    try:
+        _, headers, _ = get(server.port, "/sessions/count")
+        sid = sid_of(headers)
+        # One change before the stall, so that the loop has measured Redis' clock.
+        assert value_of(get(server.port, "/sessions/count", f"session={sid}")[2]) == 2
+        stall = threading.Thread(target=lambda: redis_server.client.execute_command("DEBUG", "SLEEP", "1.5"))
+        stall.start()
+        time.sleep(0.1)  # lets DEBUG SLEEP reach Redis first
+        status, _, body = get(server.port, "/sessions/count", f"session={sid}")
+        assert status == 503, body
+        stall.join()
+        status, _, body = get(server.port, "/sessions", f"session={sid}")
+        assert status == 200 and json.loads(body)["session"]["count"] == 2, body
+    finally:
+        stop_skewed(server)
+
+
 def test_commands_in_flight_are_capped(tmp_path, key_file, redis_server):
     server = store_crumbs(tmp_path, key_file, redis_server, "--store-max-in-flight", "2", "--threads", "1",
                           "--store-timeout", "3s")
@@ -398,10 +455,11 @@ def check_commands_per_request(crumbs_store, redis_server):
     assert value_of(body) == 2
     stats = redis_server.client.info("commandstats")
     used = {name.removeprefix("cmdstat_"): fields["calls"] for name, fields in stats.items() if "config" not in name}
-    # Two script runs, each a TIME (the change's deadline), a GET and a SETEX inside Redis.
+    # Two script runs, each a TIME (the change's deadline), a GET and a SETEX inside Redis,
+    # and one TIME of Crumbs' own before the loop's first change (Redis' clock, measured).
     # A Redis that has not seen the script answers the first EVALSHA with NOSCRIPT, and the
     # script is sent once (EVAL).
-    inside = {"time": 2, "get": 2, "setex": 2}
+    inside = {"time": 3, "get": 2, "setex": 2}
     assert used in ({"evalsha": 2, **inside}, {"evalsha": 2, "eval": 1, **inside}), used
 
 
