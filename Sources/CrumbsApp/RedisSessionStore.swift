@@ -130,12 +130,14 @@ final class RedisSessionStore {
     /// Redis' clock less this machine's, in milliseconds, so that a change's deadline is
     /// given in Redis' time whatever the two clocks say: measured with TIME before this
     /// loop's first compare-and-set, and again (without waiting) once a measure is older
-    /// than `clockCheckInterval`. Nil until a measure is trusted.
+    /// than `clockCheckInterval`. Nil until Redis has answered one.
     private(set) var clockOffset: Int64?
+    /// The round trip of the measure in use: a measure is the midpoint of TIME's round trip,
+    /// off by half of it at most, so a later one replaces it only if its round trip is as
+    /// short or within `trustedRoundTrip` (the deadline's margin is 50 ms).
+    private var clockRoundTrip = Int64.max
     private var clockCheckedAt = Int64.min
     static let clockCheckInterval: Int64 = 30_000
-    /// A measure is the midpoint of TIME's round trip, off by half of it at most: a round
-    /// trip longer than this is not trusted (the deadline's margin is 50 ms).
     static let trustedRoundTrip: Int64 = 20
     private static let time = Array("TIME".utf8)
 
@@ -153,10 +155,12 @@ final class RedisSessionStore {
             defer { then() }
             guard let self else { return }
             let received = WallClock.milliseconds()
-            guard case .success(.array(let parts)) = result, received - sent <= Self.trustedRoundTrip,
-                let redis = Self.milliseconds(ofTIME: parts)
+            let roundTrip = received - sent
+            guard case .success(.array(let parts)) = result, let redis = Self.milliseconds(ofTIME: parts),
+                roundTrip <= max(clockRoundTrip, Self.trustedRoundTrip)
             else { return }
             clockOffset = redis - (sent + received) / 2
+            clockRoundTrip = roundTrip
             clockCheckedAt = received
         }
     }
