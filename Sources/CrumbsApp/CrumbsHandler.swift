@@ -66,6 +66,17 @@ public final class CrumbsHandler: HTTPHandler {
         }
     }
 
+    /// The access log's line for a request evhttp refused itself: what it could not read is
+    /// logged as `-` (a broken request line gives `"- - HTTP/1.1"`).
+    public func refused(_ request: HTTPRequest, status: Int, bodyCount: Int) {
+        guard let accessLog = configuration.accessLog else { return }
+        let origin = ClientOrigin(request: request, trustedProxies: configuration.trustedProxies)
+        let target = request.target
+        accessLog.record(
+            client: origin.address, method: request.method?.rawValue ?? "-", target: target.isEmpty ? "-" : target,
+            version: request.version, status: status, bytes: bodyCount, at: configuration.clock())
+    }
+
     /// The lesson's routes write into the loop's reused response; the rest of the API and
     /// the errors build their own.
     private func route(_ context: inout RequestContext, into response: inout HTTPResponse) {

@@ -190,9 +190,29 @@ final class EventLoop: @unchecked Sendable {
     /// exit, tear down.
     func run() {
         guard let base else { return }
+        pthread_setspecific(Self.runningLoopKey, Unmanaged.passUnretained(self).toOpaque())
+        defer { pthread_setspecific(Self.runningLoopKey, nil) }
         handler = makeHandler(EventLoopHandle(base: base))
         event_base_dispatch(base)
         releaseResources()
+    }
+
+    /// Which loop runs on a thread, for a callback that carries no pointer to its loop: the
+    /// refusal hook (`EvhttpRefusals`), which libevent reaches through `evhttp_send_error`.
+    private static let runningLoopKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    /// The loop running on the calling thread, if any.
+    static var running: EventLoop? {
+        pthread_getspecific(runningLoopKey).map { Unmanaged<EventLoop>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Tells the handler of a request evhttp refused itself.
+    func refused(_ request: OpaquePointer, status: Int, bodyCount: Int) {
+        handler?.refused(HTTPRequest(request, loop: self), status: status, bodyCount: bodyCount)
     }
 
     /// Safe from any thread, and before the loop has started: the command waits in the pipe.

@@ -58,6 +58,8 @@ private let refusalHook: crumbs_refusal_hook = { request, status in
             _ = evbuffer_add(evhttp_request_get_output_buffer(request), body.baseAddress, body.count)
         }
     }
+    // Before the reply, which may free the request at once (a connection already gone).
+    EventLoop.running?.refused(request, status: Int(status), bodyCount: response.bodyCount)
     evhttp_send_reply(request, status, HTTPResponse.reasonPhrase(for: Int(status)), nil)
     return 1
 }

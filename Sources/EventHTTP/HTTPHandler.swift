@@ -6,4 +6,13 @@ public protocol HTTPHandler: AnyObject {
     /// arrays keep the storage of the loop's earlier replies: a handler that appends to them
     /// allocates nothing once the loop has warmed up. Assigning a whole response works too.
     func respond(to request: HTTPRequest, into response: inout HTTPResponse)
+
+    /// Told of a request evhttp refused itself (`EvhttpRefusals`), before the refusal of
+    /// `bodyCount` bytes with `status` is sent: for an access log. What evhttp could not
+    /// read is missing (a nil method, an empty target); the request cannot be held.
+    func refused(_ request: HTTPRequest, status: Int, bodyCount: Int)
+}
+
+extension HTTPHandler {
+    public func refused(_ request: HTTPRequest, status: Int, bodyCount: Int) {}
 }

@@ -123,3 +123,36 @@ def test_lines_longer_than_pipe_buf_from_two_loops_stay_whole(tmp_path, key_file
         assert match, f"a line was cut or interleaved: {line[:120]!r}...{line[-60:]!r}"
         markers.append(match["marker"])
     assert sorted(markers) == sorted(f"{n}-{i}" for n in range(clients) for i in range(per_client))
+
+
+def test_requests_evhttp_refuses_itself_are_logged_too(tmp_path, key_file):
+    """A request evhttp refuses before any route sees it gets its line: what evhttp could not
+    read, or had let go of, is `-` (it frees a request's target before a 400 or 413)."""
+    log = tmp_path / "access.log"
+    server = Crumbs(["--port", "0", "--threads", "1", "--secret-key-file", str(key_file), "--access-log", str(log)],
+                    cwd=tmp_path)
+    try:
+        for request in (
+            b"GARBAGE\r\n\r\n",
+            b"BREW /crumbs HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"PUT /sessions/x HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\n",
+            b"GET /crumbs HTTP/1.1\r\nHost: a\r\nBroken\r\n\r\n",
+        ):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+                connection.sendall(request)
+                while connection.recv(65536):
+                    pass
+    finally:
+        code, _, err = server.stop()
+    assert code == 0, err
+    date = r"\[\d\d/\w\w\w/\d{4}:\d\d:\d\d:\d\d \+0000\]"
+    expected = [
+        r'"- - HTTP/1\.1" 400 153',
+        r'"- /crumbs HTTP/1\.1" 501 119',
+        r'"PUT - HTTP/1\.1" 413 154',
+        r'"GET - HTTP/1\.1" 400 153',
+    ]
+    lines = log.read_text().splitlines()
+    assert len(lines) == len(expected), lines
+    for line, tail in zip(lines, expected):
+        assert re.fullmatch(rf"127\.0\.0\.1 - - {date} {tail}", line), line
