@@ -88,7 +88,8 @@ let package = Package(
                 "CrumbsCommandLine", "CrumbsSession", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
-        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "HTTPTestSupport"]),
+        // (CLibevent: to fail a held request as evhttp's own failure path does.)
+        .testTarget(name: "EventHTTPTests", dependencies: ["EventHTTP", "HTTPTestSupport", "CLibevent"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(
             name: "CrumbsAppTests",

@@ -84,6 +84,8 @@ final class EventLoop: @unchecked Sendable {
         self.base = base
         guard failure != .http, let http = evhttp_new(base) else { throw HTTPServerError("evhttp_new failed") }
         self.http = http
+        // Before any request: evhttp's failure path may answer a held request (`answerIfHeld`).
+        EvhttpRefusals.setHook()
         var pipeEnds: [Int32] = [-1, -1]
         guard failure != .wakePipe, pipe(&pipeEnds) == 0 else {
             throw HTTPServerError("pipe", errno: failure == .wakePipe ? EMFILE : errno)
@@ -210,6 +212,17 @@ final class EventLoop: @unchecked Sendable {
         pthread_getspecific(runningLoopKey).map { Unmanaged<EventLoop>.fromOpaque($0).takeUnretainedValue() }
     }
 
+    /// Answers `request` with its deadline answer if the handler holds it, and says whether
+    /// it did: evhttp asks again for a reply to a request whose connection failed before its
+    /// answer (libevent 2.1 `evhttp_connection_incoming_fail`, through `evhttp_send_error`
+    /// once it has let go of the target), and the request must still be answered once.
+    /// (Tested for emptiness first: a handler that never holds pays no hash per request.)
+    func answerIfHeld(_ request: OpaquePointer) -> Bool {
+        guard !heldRequests.isEmpty, let held = heldRequests[request] else { return false }
+        answer(held, held.onDeadline)
+        return true
+    }
+
     /// Tells the handler of a request evhttp refused itself.
     func refused(_ request: OpaquePointer, status: Int, bodyCount: Int) {
         handler?.refused(HTTPRequest(request, loop: self), status: status, bodyCount: bodyCount)
@@ -273,13 +286,8 @@ final class EventLoop: @unchecked Sendable {
         // and a release a request): the loop holds both until it is torn down.
         unowned(unsafe) let handler = self.handler!
         let tracker = Unmanaged.passUnretained(self.tracker!)
-        // evhttp calls back a second time for a request whose connection broke before its
-        // answer (libevent 2.1 `evhttp_connection_incoming_fail`), expecting a reply.
-        // (Tested for emptiness first: a handler that never holds pays no hash per request.)
-        if !heldRequests.isEmpty, let held = heldRequests[request] {
-            answer(held, held.onDeadline)
-            return
-        }
+        // A request handed over once already is one the handler holds: see `answerIfHeld`.
+        if answerIfHeld(request) { return }
         let connection = evhttp_request_get_connection(request).flatMap { evhttpConnection in
             tracker._withUnsafeGuaranteedRef { $0.sawRequest(on: evhttpConnection) }
         }

@@ -23,7 +23,14 @@ public enum EvhttpRefusals {
         replies.withLock { table in
             for response in responses { table[response.status] = response }
         }
-        return crumbs_evhttp_set_refusal_hook(refusalHook) == 1
+        return setHook()
+    }
+
+    /// Routes evhttp's refusals through the hook, replies installed or not: every loop does,
+    /// so that a held request evhttp fails is answered by its loop, once. Idempotent.
+    @discardableResult
+    static func setHook() -> Bool {
+        crumbs_evhttp_set_refusal_hook(refusalHook) == 1
     }
 
     /// (A refusal is rare: a lock and a copy of the reply are nothing next to its connection.)
@@ -32,10 +39,14 @@ public enum EvhttpRefusals {
     }
 }
 
-/// Called by refusal.c's `evhttp_send_error` on the request's loop: sends the installed reply
-/// for `status` as `EventLoop.deliver` sends a handler's, or returns 0 for libevent's page.
+/// Called by refusal.c's `evhttp_send_error` on the request's loop: a request the handler
+/// holds gets its deadline answer from the loop; another, the installed reply for `status`
+/// (or 0 for libevent's page).
 private let refusalHook: crumbs_refusal_hook = { request, status in
-    guard let request, let response = EvhttpRefusals.reply(for: Int(status)) else { return 0 }
+    guard let request else { return 0 }
+    let loop = EventLoop.running
+    if let loop, loop.answerIfHeld(request) { return 1 }
+    guard let response = EvhttpRefusals.reply(for: Int(status)) else { return 0 }
     let headers = evhttp_request_get_output_headers(request)
     // Whatever evhttp had added for this request goes, as its own page would do.
     evhttp_clear_headers(headers)
@@ -59,7 +70,7 @@ private let refusalHook: crumbs_refusal_hook = { request, status in
         }
     }
     // Before the reply, which may free the request at once (a connection already gone).
-    EventLoop.running?.refused(request, status: Int(status), bodyCount: response.bodyCount)
+    loop?.refused(request, status: Int(status), bodyCount: response.bodyCount)
     evhttp_send_reply(request, status, HTTPResponse.reasonPhrase(for: Int(status)), nil)
     return 1
 }

@@ -1,3 +1,4 @@
+import CLibevent
 import Foundation
 import HTTPTestSupport
 import Testing
@@ -6,7 +7,9 @@ import Testing
 
 /// Holds every request and answers it from a timer on its loop, as a handler waiting on
 /// Redis would: `/after/<ms>` after that long (deadline 5 s), `/never` only by its deadline
-/// (250 ms), `/slow` after 600 ms, past its deadline of 250 ms.
+/// (250 ms), `/slow` after 600 ms, past its deadline of 250 ms, `/failed` after 100 ms, once
+/// evhttp has been told at 20 ms to send an error for it, as its failure path does for a
+/// connection that fails (libevent 2.1 `evhttp_connection_incoming_fail`).
 /// Counts the answers each path produced, so tests can see every request answered once.
 final class HoldingHandler: HTTPHandler {
     let loop: EventLoopHandle
@@ -27,8 +30,18 @@ final class HoldingHandler: HTTPHandler {
             response.status = 503
             response.body = Array("deadline \(path)".utf8)
         }
-        let delay = path == "/slow" ? "600" : path.dropFirst("/after/".count)
-        guard path.hasPrefix("/after/") || path == "/slow", let milliseconds = Double(delay) else { return }
+        if path == "/failed" {
+            let failure = LoopTimer(on: loop) { [weak self] in
+                if let request = held.request { evhttp_send_error(request, 400, nil) }
+                self?.timers[-1] = nil
+            }
+            failure.schedule(afterSeconds: 0.02)
+            timers[-1] = failure
+        }
+        let delay = path == "/slow" ? "600" : path == "/failed" ? "100" : path.dropFirst("/after/".count)
+        guard path.hasPrefix("/after/") || path == "/slow" || path == "/failed", let milliseconds = Double(delay) else {
+            return
+        }
         nextTimer += 1
         let number = nextTimer
         // The timer is kept by number, not captured by its own action: no cycle to leak.
@@ -121,6 +134,25 @@ func holdingServer(_ configuration: HTTPServerConfiguration = HTTPServerConfigur
         // The slow answer comes after its deadline's and finds the request answered.
         #expect(eventually(within: 5) { counts.snapshot.late == 1 })
         #expect(counts.snapshot.deadline == 2 && counts.snapshot.replied == 0)
+    }
+
+    /// evhttp's failure path asks for a reply to a held request through `evhttp_send_error`:
+    /// the loop answers it then, once, with its deadline answer, and the handler's later
+    /// reply finds it answered (nothing more is written on the connection).
+    @Test func aHeldRequestEvhttpFailsIsAnsweredOnce() throws {
+        let (server, counts) = try holdingServer()
+        defer {
+            server.stop()
+            server.wait()
+        }
+        let client = try RawHTTPClient(port: server.port)
+        try client.send("GET /failed HTTP/1.1\r\nHost: a\r\n\r\n")
+        let failed = try client.readResponse()
+        #expect(failed.status == 503 && failed.bodyText == "deadline /failed")
+        #expect(eventually(within: 5) { counts.snapshot.late == 1 })
+        #expect(counts.snapshot.deadline == 1 && counts.snapshot.replied == 0)
+        try client.send("GET /after/1 HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.readResponse().bodyText == "answer /after/1")
     }
 
     @Test func aClientThatLeavesWhileItsRequestIsHeldCostsNothing() throws {
