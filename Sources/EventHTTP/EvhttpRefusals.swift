@@ -60,15 +60,7 @@ private let refusalHook: crumbs_refusal_hook = { request, status in
     // Given here, not left to evhttp, which frames no body for HEAD or CONNECT: a HEAD gets
     // the length a GET would have and no body (RFC 9110 §9.3.2), a refused CONNECT both.
     evhttp_add_header(headers, "Content-Length", String(response.bodyCount))
-    if command == EVHTTP_REQ_HEAD {
-        // No body.
-    } else if let shared = response.sharedBody {
-        _ = evbuffer_add(evhttp_request_get_output_buffer(request), shared.bytes.baseAddress, shared.count)
-    } else {
-        response.bodyBytes.withUnsafeBytes { body in
-            _ = evbuffer_add(evhttp_request_get_output_buffer(request), body.baseAddress, body.count)
-        }
-    }
+    if command != EVHTTP_REQ_HEAD { EventLoop.addBody(of: response, to: request) }
     // Before the reply, which may free the request at once (a connection already gone).
     loop?.refused(request, status: Int(status), bodyCount: response.bodyCount)
     evhttp_send_reply(request, status, HTTPResponse.reasonPhrase(for: Int(status)), nil)
