@@ -60,21 +60,24 @@ public final class CrumbsHandler: HTTPHandler {
         route(&context, into: &response)
         context.giveBack(to: &scratch)
         if let origin, let accessLog = configuration.accessLog {
-            accessLog.record(
-                client: origin.address, method: request.method?.rawValue ?? "-", target: request.target,
-                version: request.version, status: response.status, bytes: response.bodyCount, at: configuration.clock())
+            record(request, from: origin, status: response.status, bytes: response.bodyCount, in: accessLog)
         }
     }
 
-    /// The access log's line for a request evhttp refused itself: what it could not read is
-    /// logged as `-` (a broken request line gives `"- - HTTP/1.1"`).
+    /// The access log's line for a request evhttp refused itself.
     public func refused(_ request: HTTPRequest, status: Int, bodyCount: Int) {
         guard let accessLog = configuration.accessLog else { return }
         let origin = ClientOrigin(request: request, trustedProxies: configuration.trustedProxies)
+        record(request, from: origin, status: status, bytes: bodyCount, in: accessLog)
+    }
+
+    /// What evhttp could not read, or let go of, is logged as `-` (a refused, broken request
+    /// line gives `"- - HTTP/1.1"`).
+    private func record(_ request: HTTPRequest, from origin: ClientOrigin, status: Int, bytes: Int, in accessLog: AccessLog) {
         let target = request.target
         accessLog.record(
             client: origin.address, method: request.method?.rawValue ?? "-", target: target.isEmpty ? "-" : target,
-            version: request.version, status: status, bytes: bodyCount, at: configuration.clock())
+            version: request.version, status: status, bytes: bytes, at: configuration.clock())
     }
 
     /// The lesson's routes write into the loop's reused response; the rest of the API and
