@@ -7,7 +7,7 @@ VENV := .venv
 VENV_PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libevent-dev libssl-dev zlib1g-dev libhiredis-dev pkg-config
-TEST_APT_PACKAGES := nginx-light chromium chromium-driver redis-server systemd faketime
+TEST_APT_PACKAGES := nginx-light chromium chromium-driver redis-server systemd faketime strace
 BENCH_APT_PACKAGES := wrk apache2-utils gcc redis-server valgrind
 ARGS ?=
 

@@ -610,8 +610,9 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         "table-driven base64 four characters to three bytes a step, integers two digits at a time, a default "
         "session read by its count alone, cookie pairs split with glibc's strchrnul and memchr, no printf, "
         "the body written on the stack and added to the request's own buffer in one piece, Content-Length "
-        "written from its digits and the Date header formatted once a second (as Crumbs' transport does "
-        "both); the Flask lesson app "
+        "written from its digits, the Date header formatted once a second and each reply written to the socket "
+        "as soon as it is made instead of on epoll's word that it is writable (as Crumbs' transport does all "
+        "three); the Flask lesson app "
         "under gunicorn (1 sync worker, mix only)",
         "- scenarios (`bench/wrk/*.lua`): `count_with_cookie` (valid session and mouse cookie: verify + sign per "
         "request), `hello_no_cookie` (first visit: sign), `crumbs` (echo cookies, set mouse), `mix` (count, hello, "
@@ -694,7 +695,7 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
             "3 s wrk run (user and kernel, the median of three), and instructions per request under callgrind "
             "(whole seconds of wrk with 8 connections after a warm-up, split by where they run; \"own code\" is "
             "the server's binary, with the Swift runtime for Crumbs). Both servers make the same system calls "
-            "per request (strace: two epoll_ctl, one readv, one ioctl, one writev), so the kernel's share is the "
+            "per request (strace: one epoll_ctl, one readv, one ioctl, one writev; each writes its reply as soon as it is made), so the kernel's share is the "
             "same work; the difference is user space.", "",
         ] + profile.strip().splitlines()
     lines += ["", "## Commands", "", "```"]

@@ -164,8 +164,9 @@ final class EventLoop: @unchecked Sendable {
 
     /// evhttp turns reading off and writing on for every reply, then the reverse: four
     /// `epoll_ctl` calls. A changelist folds each pair into one call made just before
-    /// `epoll_wait`. It is unsafe only for descriptors shared through `dup`, and every
-    /// loop listens on its own socket.
+    /// `epoll_wait` (and, with the reply written at once, `writeThrough`, the write's on
+    /// and off cancel out: one call is left). It is unsafe only for descriptors shared
+    /// through `dup`, and every loop listens on its own socket.
     private static func makeBase() -> OpaquePointer? {
         guard let config = event_config_new() else { return nil }
         defer { event_config_free(config) }
@@ -405,6 +406,30 @@ final class EventLoop: @unchecked Sendable {
         }
         // The reply holds its own reference now; the loop's reused response keeps none.
         response.sharedBody = nil
+        if let connection { Self.writeThrough(connection.bufferevent) }
+    }
+}
+
+extension EventLoop {
+    /// Writes a reply evhttp has just queued at once, where evhttp would ask epoll to say the
+    /// socket is writable (one epoll_ctl) and, once the reply is written, stop asking (a
+    /// second): a keep-alive request then costs a read, a write and no epoll_ctl. A reply
+    /// written whole is finished as evhttp finishes it, by the bufferevent's write callback
+    /// (`bufferevent_trigger`: evhttp's `evhttp_send_done`, which frees the request, and may
+    /// free the connection, before this returns); what the socket does not take, and any
+    /// error, is left to the bufferevent as before. (A bufferevent keeps its output's front
+    /// frozen against drains by anyone else: thawed for the one write.)
+    @inline(__always)
+    static func writeThrough(_ bufferevent: OpaquePointer) {
+        guard let output = bufferevent_get_output(bufferevent) else { return }
+        let socket = bufferevent_getfd(bufferevent)
+        guard socket >= 0, evbuffer_get_length(output) > 0 else { return }
+        evbuffer_unfreeze(output, 1)
+        let written = evbuffer_write(output, socket)
+        evbuffer_freeze(output, 1)
+        if written > 0, evbuffer_get_length(output) == 0 {
+            bufferevent_trigger(bufferevent, Int16(EV_WRITE), 0)
+        }
     }
 }
 
