@@ -413,7 +413,8 @@ final class EventLoop: @unchecked Sendable {
 extension EventLoop {
     /// Writes a reply evhttp has just queued at once, where evhttp would ask epoll to say the
     /// socket is writable (one epoll_ctl) and, once the reply is written, stop asking (a
-    /// second): a keep-alive request then costs a read, a write and no epoll_ctl. A reply
+    /// second): a keep-alive request then costs a read, a write and one epoll_ctl (the MOD
+    /// libevent's changelist makes of evhttp's stop and restart of reading). A reply
     /// written whole is finished as evhttp finishes it, by the bufferevent's write callback
     /// (`bufferevent_trigger`: evhttp's `evhttp_send_done`, which frees the request, and may
     /// free the connection, before this returns); what the socket does not take, and any
