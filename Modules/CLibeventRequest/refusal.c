@@ -33,8 +33,8 @@ typedef void (*send_error_function)(struct evhttp_request *, int, const char *);
 void evhttp_send_error(struct evhttp_request *request, int status, const char *reason) {
     crumbs_refusal_hook hook = atomic_load_explicit(&refusal_hook, memory_order_acquire);
     if (hook != NULL) {
-        // As libevent's evhttp_send_page_: a request line too broken to give a version is
-        // answered in HTTP/1.1, not "HTTP/0.0".
+        // As libevent's evhttp_send_page_ does: a request whose major or minor version is 0
+        // (no version could be read, or HTTP/1.0) is answered in HTTP/1.1, never "HTTP/0.0".
         if (request->major == 0 || request->minor == 0) {
             request->major = 1;
             request->minor = 1;

@@ -28,7 +28,7 @@ let evhttpRefusalCases: [EvhttpRefusalCase] = [
     EvhttpRefusalCase(
         name: "garbage request line", request: "GARBAGE\r\n\r\n",
         reply: reply("HTTP/1.1 400 Bad Request", unreadable, status: 400, error: "Bad Request")),
-    // No version could be read: answered in HTTP/1.1, as libevent's own page is.
+    // Answered in HTTP/1.1, as libevent's own page answers any request of minor version 0.
     EvhttpRefusalCase(
         name: "broken header in HTTP/1.0", request: "GET /crumbs HTTP/1.0\r\nBroken\r\n\r\n",
         reply: reply("HTTP/1.1 400 Bad Request", unreadable, status: 400, error: "Bad Request")),
