@@ -188,8 +188,7 @@ public final class CrumbsHandler: HTTPHandler {
         case .goodnight: value = .string(session.goodnight)
         }
         LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, plainPosition: plainPosition, into: &response)
-        // (The codec is the handler's, alive for the call: borrowed, not retained.)
-        sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
+        sendSessionCookie(context, into: &response) { (codec, bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)
         }
     }
@@ -258,11 +257,16 @@ public final class CrumbsHandler: HTTPHandler {
         var verified: VerifiedSession? = nil
         // (Read before the closure, which would otherwise retain the handler to reach it.)
         let nameIsPlain = sessionCookieNameIsPlain
-        _ = cookies.withValueAndPosition(named: configuration.sessionCookieName) { [unowned(unsafe) codec] value, at in
-            do {
-                verified = try codec.decode(value, now: now)
-                if nameIsPlain { position = at }
-            } catch {}
+        // (The codec is the handler's, alive for the call: borrowed, not retained, where an
+        // `unowned(unsafe)` capture was retained for the call, ~35 instructions.)
+        let codec = Unmanaged.passUnretained(codec)
+        _ = cookies.withValueAndPosition(named: configuration.sessionCookieName) { value, at in
+            codec._withUnsafeGuaranteedRef { codec in
+                do {
+                    verified = try codec.decode(value, now: now)
+                    if nameIsPlain { position = at }
+                } catch {}
+            }
         }
         return verified
     }
@@ -282,16 +286,18 @@ public final class CrumbsHandler: HTTPHandler {
             if session.values.isEmpty && session.modified { response.append(context.cookieHeaders.expiredSession) }
             return
         }
-        sendSessionCookie(context, into: &response) { [unowned(unsafe) codec] (bytes, now) throws(CryptoError) in
+        sendSessionCookie(context, into: &response) { (codec, bytes, now) throws(CryptoError) in
             try codec.encode(session.values, now: now, into: &bytes)
         }
     }
 
-    /// `Vary: Cookie` and the session cookie whose value `encode` appends (signed or
-    /// encrypted at `now`), or the 413 of a cookie browsers would drop.
+    /// `Vary: Cookie` and the session cookie whose value `encode` appends with the handler's
+    /// codec (signed or encrypted at `now`), or the 413 of a cookie browsers would drop. (The
+    /// codec is lent as an argument: a closure that captured it, even `unowned(unsafe)`, was
+    /// retained and released around the call.)
     private func sendSessionCookie(
         _ context: RequestContext, into response: inout HTTPResponse,
-        encode: (inout FixedByteBuffer, _ now: Int64) throws(CryptoError) -> Void
+        encode: (SessionCodec, inout FixedByteBuffer, _ now: Int64) throws(CryptoError) -> Void
     ) {
         response.append(Self.varyCookie)
         let now = configuration.clock()
@@ -303,7 +309,7 @@ public final class CrumbsHandler: HTTPHandler {
             // The whole value written on the stack, then added to the headers in one piece.
             length = try FixedByteBuffer.withWritten { (bytes) throws(CryptoError) in
                 try renderer.writeHeaderValue(appendingTo: &bytes, expires: expires) { (bytes) throws(CryptoError) in
-                    try encode(&bytes, now)
+                    try encode(codec, &bytes, now)
                 }
             } _: { response.appendHeader(named: "Set-Cookie", bytes: $0) }
         } catch {

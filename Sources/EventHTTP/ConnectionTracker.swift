@@ -51,8 +51,10 @@ final class ConnectionTracker {
     }
 
     /// The connection carrying a request has sent a whole head: the deadline no longer
-    /// applies, and evhttp will say when it closes. Returns the connection's record.
-    func sawRequest(on evhttpConnection: OpaquePointer) -> TrackedConnection? {
+    /// applies, and evhttp will say when it closes. Returns the connection's record, not
+    /// retained (a retain and a release a request): the tracker holds it until evhttp closes
+    /// the connection, which is never before the request's reply is handed over.
+    func sawRequest(on evhttpConnection: OpaquePointer) -> Unmanaged<TrackedConnection>? {
         guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
             let connection = connections[BuffereventKey(bufferevent)]
         else { return nil }
@@ -62,7 +64,7 @@ final class ConnectionTracker {
             evhttp_connection_set_closecb(
                 evhttpConnection, connectionClosedCallback, Unmanaged.passUnretained(connection).toOpaque())
         }
-        return connection
+        return Unmanaged.passUnretained(connection)
     }
 
     /// The record of an evhttp connection, if it is still open.

@@ -50,7 +50,7 @@ final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var response = HTTPResponse(status: 200)
     @exclusivity(unchecked) private var date = DateHeader()
     private let makeHandler: @Sendable (EventLoopHandle) -> any HTTPHandler
-    private var handler: (any HTTPHandler)?
+    private var handler: HandlerSlot?
     private let onSignal: ((Int32) -> Void)?
     private var thread: pthread_t?
     private let shutdownGraceSeconds: Int
@@ -195,7 +195,7 @@ final class EventLoop: @unchecked Sendable {
         guard let base else { return }
         pthread_setspecific(Self.runningLoopKey, Unmanaged.passUnretained(self).toOpaque())
         defer { pthread_setspecific(Self.runningLoopKey, nil) }
-        handler = makeHandler(EventLoopHandle(base: base))
+        handler = HandlerSlot(makeHandler(EventLoopHandle(base: base)))
         event_base_dispatch(base)
         releaseResources()
     }
@@ -228,7 +228,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Tells the handler of a request evhttp refused itself.
     func refused(_ request: OpaquePointer, status: Int, bodyCount: Int) {
-        handler?.refused(HTTPRequest(request, loop: self), status: status, bodyCount: bodyCount)
+        handler?.handler.refused(HTTPRequest(request, loop: self), status: status, bodyCount: bodyCount)
     }
 
     /// Safe from any thread, and before the loop has started: the command waits in the pipe.
@@ -285,9 +285,9 @@ final class EventLoop: @unchecked Sendable {
     /// by `answer`.
     fileprivate func serve(_ request: OpaquePointer) {
         guard self.handler != nil, self.tracker != nil else { return }
-        // Borrowed for the request, not retained where Swift lets it (the tracker: a retain
-        // and a release a request): the loop holds both until it is torn down.
-        unowned(unsafe) let handler = self.handler!
+        // Borrowed for the request, not retained (a retain and a release a request each): the
+        // loop holds both until it is torn down.
+        let handler = Unmanaged.passUnretained(self.handler!)
         let tracker = Unmanaged.passUnretained(self.tracker!)
         // A request handed over once already is one the handler holds: see `answerIfHeld`.
         if answerIfHeld(request) { return }
@@ -299,7 +299,7 @@ final class EventLoop: @unchecked Sendable {
         response.reset()
         requestBeingServed = request
         servedRequestWasHeld = false
-        handler.respond(to: HTTPRequest(request, loop: self), into: &response)
+        handler._withUnsafeGuaranteedRef { $0.handler.respond(to: HTTPRequest(request, loop: self), into: &response) }
         requestBeingServed = nil
         if servedRequestWasHeld { return }
         deliver(&response, for: request, on: connection)
@@ -365,14 +365,18 @@ final class EventLoop: @unchecked Sendable {
         assert(evhttpConnection == nil || tracker == nil || connection != nil, "the tracker let go of a live connection")
         // Back to no watermark, as evhttp keeps it (`keepReading`).
         if let connection { bufferevent_setwatermark(connection.bufferevent, Int16(EV_READ), 0, 0) }
-        deliver(&response, for: request, on: connection)
+        deliver(&response, for: request, on: connection.map(Unmanaged.passUnretained))
     }
 
     fileprivate func deadlinePassed(_ held: HeldRequest) {
         answer(held, held.onDeadline)
     }
 
-    private func deliver(_ response: inout HTTPResponse, for request: OpaquePointer, on connection: TrackedConnection?) {
+    /// `connection` is borrowed: the caller or the tracker holds it until the reply is handed
+    /// over, and it is not used after (writing the reply may close the connection and free it).
+    private func deliver(
+        _ response: inout HTTPResponse, for request: OpaquePointer, on connection: Unmanaged<TrackedConnection>?
+    ) {
         guard self.tracker != nil, let base else { return }
         let tracker = Unmanaged.passUnretained(self.tracker!)  // borrowed, as in `serve`
         let headers = evhttp_request_get_output_headers(request)
@@ -392,8 +396,8 @@ final class EventLoop: @unchecked Sendable {
         // The record outlives the reply: evhttp frees a connection's requests before it
         // calls the close callback that lets the record go.
         if let connection {
-            tracker._withUnsafeGuaranteedRef { $0.replyStarted(on: connection) }
-            evhttp_request_set_on_complete_cb(request, replyCompleteCallback, Unmanaged.passUnretained(connection).toOpaque())
+            connection._withUnsafeGuaranteedRef { connection in tracker._withUnsafeGuaranteedRef { $0.replyStarted(on: connection) } }
+            evhttp_request_set_on_complete_cb(request, replyCompleteCallback, connection.toOpaque())
         }
         if let reason = HTTPResponse.knownReasonPhrase(for: response.status) {
             reason.withUTF8Buffer { reason in
@@ -406,7 +410,7 @@ final class EventLoop: @unchecked Sendable {
         }
         // The reply holds its own reference now; the loop's reused response keeps none.
         response.sharedBody = nil
-        if let connection { Self.writeThrough(connection.bufferevent) }
+        if let connection { Self.writeThrough(connection._withUnsafeGuaranteedRef { $0.bufferevent }) }
     }
 }
 
