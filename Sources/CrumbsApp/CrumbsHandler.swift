@@ -303,13 +303,18 @@ public final class CrumbsHandler: HTTPHandler {
         let now = configuration.clock()
         // (A permanent session's renderer is dated: Expires is now plus the lifetime.)
         let expires = now + configuration.sessionLifetimeSeconds
-        let renderer = context.cookieHeaders.session
+        // (Both borrowed: the handler owns them. Used inside the closures, they were retained
+        // and released around the calls, the codec by way of the handler.)
+        let renderer = Unmanaged.passUnretained(context.cookieHeaders.session)
+        let codec = Unmanaged.passUnretained(codec)
         let length: Int
         do {
             // The whole value written on the stack, then added to the headers in one piece.
             length = try FixedByteBuffer.withWritten { (bytes) throws(CryptoError) in
-                try renderer.writeHeaderValue(appendingTo: &bytes, expires: expires) { (bytes) throws(CryptoError) in
-                    try encode(codec, &bytes, now)
+                try renderer.withBorrowed { (renderer) throws(CryptoError) in
+                    try renderer.writeHeaderValue(appendingTo: &bytes, expires: expires) { (bytes) throws(CryptoError) in
+                        try codec.withBorrowed { (codec) throws(CryptoError) in try encode(codec, &bytes, now) }
+                    }
                 }
             } _: { response.appendHeader(named: "Set-Cookie", bytes: $0) }
         } catch {

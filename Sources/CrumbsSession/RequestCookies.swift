@@ -149,13 +149,15 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         }
     }
 
-    /// The storage, made this value's own and ready for a line's cookies.
-    private mutating func uniqueStorage() -> CookieStorage {
+    /// The storage, made this value's own and ready for a line's cookies, lent without a
+    /// reference of its own (a retain and a release a request): this value holds it, and
+    /// does not let it go while a line is parsed.
+    private mutating func uniqueStorage() -> Unmanaged<CookieStorage> {
         // (Asked before the reference is bound, which would be a second one.)
-        if isKnownUniquelyReferenced(&storage) { return storage.unsafelyUnwrapped }
-        let unique = storage?.copy() ?? CookieStorage(byteCapacity: 256, extentCapacity: 4)
-        storage = unique
-        return unique
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage?.copy() ?? CookieStorage(byteCapacity: 256, extentCapacity: 4)
+        }
+        return Unmanaged.passUnretained(storage.unsafelyUnwrapped)
     }
 
     // `\s` of Werkzeug's pattern, which is compiled with re.ASCII.
@@ -206,7 +208,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 }
             }
             index += 1
-            appendStripped(name: name, value: value, to: storage)
+            storage._withUnsafeGuaranteedRef { appendStripped(name: name, value: value, to: $0) }
         }
     }
 

@@ -151,8 +151,12 @@ public final class SessionSerializer {
         // if asked for: it is what the lesson's visitors send, and all a lesson route needs
         // of it is its three fields. The default ones, most of them, are told by their
         // count alone.
+        // (Lent in place: read through a copy of the array, as a non-mutating access makes,
+        // it was retained and released around the call.)
         if !layout.wasCompressed,
-            let count = decodedPayloadScratch.withUnsafeBufferPointer(DefaultLessonSession.count(ofPayload:))
+            let count = decodedPayloadScratch.withUnsafeMutableBufferPointer({
+                DefaultLessonSession.count(ofPayload: UnsafeBufferPointer($0))
+            })
         {
             return VerifiedSession(
                 lessonSession: LessonSession(count: count), timestamp: layout.timestamp, keyIndex: keyIndex, wasCompressed: false)

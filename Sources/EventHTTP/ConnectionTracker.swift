@@ -16,8 +16,11 @@ final class ConnectionTracker {
     private let base: OpaquePointer
     let limit: Int
     let headDeadlineSeconds: Int
+    /// The records, each retained once by hand when it is added and released when it is
+    /// removed (`release`): a lookup then lends the record without the retain and release
+    /// a dictionary of references costs on every request.
     /// (A tracker is one loop's and not re-entered: no runtime exclusivity check.)
-    @exclusivity(unchecked) private(set) var connections: [BuffereventKey: TrackedConnection] = [:]
+    @exclusivity(unchecked) private var connections: [BuffereventKey: Unmanaged<TrackedConnection>] = [:]
     /// Replies handed to evhttp and not yet settled, over every connection: a graceful stop
     /// waits for this to reach 0.
     private(set) var repliesInFlight = 0
@@ -34,6 +37,12 @@ final class ConnectionTracker {
                 + "Connection: close\r\nRetry-After: 1\r\n\r\n" + body).utf8)
     }
 
+    /// Records still held go with the tracker, as a dictionary of references would let
+    /// them go (a loop's tear-down has released them all already: `releaseAll`).
+    deinit {
+        for reference in connections.values { reference.release() }
+    }
+
     /// evhttp's bufferevent callback: a new connection is being accepted.
     func newBufferevent() -> OpaquePointer? {
         guard let bufferevent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
@@ -42,7 +51,7 @@ final class ConnectionTracker {
         bufferevent_incref(bufferevent)
         let connection = TrackedConnection(tracker: self, bufferevent: bufferevent, acceptedAt: monotonicSeconds())
         connection.refused = connections.count >= limit
-        connections[BuffereventKey(bufferevent)] = connection
+        connections[BuffereventKey(bufferevent)] = Unmanaged.passRetained(connection)
         let context = Unmanaged.passUnretained(connection).toOpaque()
         connection.timer = event_new(base, -1, 0, connectionTimerCallback, context)
         // A refused connection is answered as soon as evhttp has given it its socket.
@@ -56,20 +65,21 @@ final class ConnectionTracker {
     /// the connection, which is never before the request's reply is handed over.
     func sawRequest(on evhttpConnection: OpaquePointer) -> Unmanaged<TrackedConnection>? {
         guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
-            let connection = connections[BuffereventKey(bufferevent)]
+            let reference = connections[BuffereventKey(bufferevent)]
         else { return nil }
-        if !connection.hadRequest {
-            connection.hadRequest = true
-            if let timer = connection.timer { event_del(timer) }
-            evhttp_connection_set_closecb(
-                evhttpConnection, connectionClosedCallback, Unmanaged.passUnretained(connection).toOpaque())
+        reference._withUnsafeGuaranteedRef { connection in
+            if !connection.hadRequest {
+                connection.hadRequest = true
+                if let timer = connection.timer { event_del(timer) }
+                evhttp_connection_set_closecb(evhttpConnection, connectionClosedCallback, reference.toOpaque())
+            }
         }
-        return Unmanaged.passUnretained(connection)
+        return reference
     }
 
     /// The record of an evhttp connection, if it is still open.
     func connection(for evhttpConnection: OpaquePointer) -> TrackedConnection? {
-        evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[BuffereventKey($0)] }
+        evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[BuffereventKey($0)]?.takeUnretainedValue() }
     }
 
     /// A reply has been handed to evhttp on `connection`.
@@ -103,8 +113,10 @@ final class ConnectionTracker {
         schedule(connection, afterSeconds: 1)
     }
 
+    /// The caller holds `connection` for the call: the tracker's own reference goes last.
     fileprivate func release(_ connection: TrackedConnection) {
-        guard connections.removeValue(forKey: BuffereventKey(connection.bufferevent)) != nil else { return }
+        guard let reference = connections.removeValue(forKey: BuffereventKey(connection.bufferevent)) else { return }
+        defer { reference.release() }
         // A reply cut short by the connection's end is settled with it: evhttp never
         // reports its completion.
         repliesInFlight -= connection.repliesInFlight
@@ -116,7 +128,7 @@ final class ConnectionTracker {
 
     /// Lets go of every connection; evhttp must already have freed its own.
     func releaseAll() {
-        for connection in Array(connections.values) { release(connection) }
+        for reference in Array(connections.values) { release(reference.takeUnretainedValue()) }
     }
 
     private func schedule(_ connection: TrackedConnection, afterSeconds seconds: Int) {
