@@ -1,5 +1,6 @@
 import CrumbsSession
 import EventHTTP
+import Glibc
 
 /// The lesson's two bodies written straight into bytes, the constant parts pre-rendered:
 /// the same bytes `JSONWriter` would produce for the whole document (a test holds them to
@@ -110,6 +111,7 @@ enum LessonBody {
     private static let nextPlainCookieOpening: StaticString = ",\n    {\n      \""
     private static let cookieClosing: StaticString = "\n    }"
     private static let plainCookieClosing: StaticString = "\"\n    }"
+    private static let nameValueSeparator: StaticString = "\": \""
     private static let listClosing: StaticString = "\n  ]"
     private static let sessionOpening: StaticString = ",\n  \"session\": {\n    \"session_accessed\": true,\n    \"session_key\": "
     private static let sessionValueLabel: StaticString = ",\n    \"session_value\": "
@@ -133,11 +135,26 @@ enum LessonBody {
             // (Each literal appended on its own line: one chosen between two is no constant,
             // and is copied by a call rather than a few moves.)
             if position == plainPosition || JSONWriter.isPlainASCII(pair) {
-                if position == 0 { bytes.append(utf8: plainCookieOpening) } else { bytes.append(utf8: nextPlainCookieOpening) }
-                bytes.append(contentsOf: name)
-                bytes.append(utf8: "\": \"")
-                bytes.append(contentsOf: value)
-                bytes.append(utf8: plainCookieClosing)
+                // One bounds check for the whole entry, not one a piece (~60 instructions a
+                // lesson reply, callgrind).
+                let opening = position == 0 ? plainCookieOpening : nextPlainCookieOpening
+                let entryCount = opening.utf8CodeUnitCount + name.count + 4 + value.count + plainCookieClosing.utf8CodeUnitCount
+                bytes.append(count: entryCount) { entry in
+                    var cursor = entry.baseAddress!
+                    func put(_ text: UnsafeRawPointer, _ count: Int) {
+                        memcpy(cursor, text, count)
+                        cursor += count
+                    }
+                    if position == 0 {
+                        put(plainCookieOpening.utf8Start, plainCookieOpening.utf8CodeUnitCount)
+                    } else {
+                        put(nextPlainCookieOpening.utf8Start, nextPlainCookieOpening.utf8CodeUnitCount)
+                    }
+                    if let base = name.baseAddress { put(base, name.count) }
+                    put(nameValueSeparator.utf8Start, nameValueSeparator.utf8CodeUnitCount)
+                    if let base = value.baseAddress { put(base, value.count) }
+                    put(plainCookieClosing.utf8Start, plainCookieClosing.utf8CodeUnitCount)
+                }
             } else {
                 if position == 0 { bytes.append(utf8: cookieOpening) } else { bytes.append(utf8: nextCookieOpening) }
                 JSONWriter.writeString(utf8Bytes: name, into: &bytes)

@@ -173,6 +173,8 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let end = header.count
         guard end > 0 else { return }
         let storage = uniqueStorage()
+        // Asked once of the whole line (nearly always ASCII), not of each pair.
+        let lineIsASCII = Self.isASCII(header)
         var index = 0
         while index < end {
             let nameStart = index
@@ -208,7 +210,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
                 }
             }
             index += 1
-            storage._withUnsafeGuaranteedRef { appendStripped(name: name, value: value, to: $0) }
+            storage._withUnsafeGuaranteedRef { appendStripped(name: name, value: value, lineIsASCII: lineIsASCII, to: $0) }
         }
     }
 
@@ -216,7 +218,8 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// value; a pair whose name strips to nothing is skipped. The common case, ASCII with no
     /// quotes, is trimmed and stored as the bytes are.
     @inline(__always) private mutating func appendStripped(
-        name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, to storage: CookieStorage
+        name: Slice<UnsafeBufferPointer<UInt8>>, value: Slice<UnsafeBufferPointer<UInt8>>, lineIsASCII: Bool,
+        to storage: CookieStorage
     ) {
         let name = Self.asciiTrimmed(name)
         let value = Self.asciiTrimmed(value)
@@ -226,7 +229,9 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         // value's end (what lies between, `=` and perhaps spaces, is ASCII too). Whether
         // they need a JSON escape is the writer's question, asked once where it matters.
         let isASCII: Bool
-        if let nameBase = name.baseAddress, let valueBase = value.baseAddress, nameBase <= valueBase {
+        if lineIsASCII {
+            isASCII = true
+        } else if let nameBase = name.baseAddress, let valueBase = value.baseAddress, nameBase <= valueBase {
             isASCII = Self.isASCII(UnsafeBufferPointer(start: nameBase, count: nameBase.distance(to: valueBase) + value.count))
         } else {
             isASCII = Self.isASCII(name) && Self.isASCII(value)
