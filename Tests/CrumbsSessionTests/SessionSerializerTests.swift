@@ -172,6 +172,34 @@ import Testing
         #expect(SessionSerializer.bigEndianMinimalBytes(Int64.max) == [0x7F] + Array(repeating: 0xFF, count: 7))
     }
 
+    /// itsdangerous' `base64_encode(int_to_bytes(t))`, computed in Python, read back.
+    @Test func readsTimestampsAsItsdangerousWritesThem() {
+        let vectors: [(String, Int64)] = [
+            ("", 0), ("_w", 255), ("AQA", 256), ("ZVPxAA", 1_700_000_000), ("aSzagA", 1_764_547_200),
+            ("_________w", 72_057_594_037_927_935), ("AQAAAAAAAA", 281_474_976_710_656),
+        ]
+        for (text, expected) in vectors {
+            #expect(Array(text.utf8).withUnsafeBufferPointer { SessionSerializer.timestamp(base64URL: $0) } == expected, "\(text)")
+        }
+    }
+
+    /// A timestamp is read with `Base64URL.decode`'s strictness: for every string of up to 12
+    /// characters over part of the alphabet, characters outside it, and the last character's
+    /// unused bits set or not, it is the decoded bytes' big-endian number, or nil where the
+    /// decoder refuses the text or it decodes to more than 7 bytes.
+    @Test func readsTimestampsAsTheDecoderDecodes() {
+        let characters = Array("AQgw_-9azZ.=+/ ".utf8) + [0x80, 0xFF, 0x00]
+        var generator = SplitMix64(seed: testSeed(default: 12, "readsTimestampsAsTheDecoderDecodes"))
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in characters.randomElement(using: &generator)! }
+            let expected: Int64? = Base64URL.decode(text).flatMap { bytes in
+                bytes.count <= 7 ? bytes.reduce(Int64(0)) { $0 << 8 | Int64($1) } : nil
+            }
+            let read = text.withUnsafeBufferPointer { SessionSerializer.timestamp(base64URL: $0) }
+            #expect(read == expected, "\(String(decoding: text, as: UTF8.self))")
+        }
+    }
+
     /// Builds a cookie around any payload bytes, signed as itsdangerous signs.
     func sign(payload: [UInt8], with key: [UInt8], at time: Int64, compressed: Bool = false) -> String {
         var text = compressed ? [UInt8(ascii: ".")] : []
