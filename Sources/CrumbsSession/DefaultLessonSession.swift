@@ -55,28 +55,31 @@ public enum DefaultLessonSession {
     /// The count of a payload that is a member, read without a JSON parser; nil for any
     /// other payload.
     static func count(ofPayload json: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard let digits = digits(of: json) else { return nil }
-        var count: Int64 = 0
-        for digit in digits { count = count * 10 + Int64(digit &- UInt8(ascii: "0")) }
-        return count
+        memberCount(json)
     }
 
     /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
     /// (or "0" alone), the suffix.
     package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
-        digits(of: json) != nil
+        memberCount(json) != nil
     }
 
-    /// The count's digits of a member, checked once for both questions.
-    private static func digits(of json: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>>? {
+    /// The count of a member, its digits checked and read in one pass, or nil.
+    private static func memberCount(_ json: UnsafeBufferPointer<UInt8>) -> Int64? {
         let (prefixCount, suffixCount) = (prefix.utf8CodeUnitCount, suffix.utf8CodeUnitCount)
         let digitCount = json.count - prefixCount - suffixCount
-        guard digitCount >= 1, digitCount <= 6 else { return nil }
-        let digits = json[prefixCount..<(prefixCount + digitCount)]
-        guard digits.allSatisfy({ $0 &- UInt8(ascii: "0") < 10 }), digitCount == 1 || digits.first != UInt8(ascii: "0"),
-            memcmp(json.baseAddress!, prefix.utf8Start, prefixCount) == 0,
-            memcmp(json.baseAddress! + (json.count - suffixCount), suffix.utf8Start, suffixCount) == 0
+        guard digitCount >= 1, digitCount <= 6, let base = json.baseAddress else { return nil }
+        let digits = base + prefixCount
+        guard digitCount == 1 || digits[0] != UInt8(ascii: "0") else { return nil }
+        var count: Int64 = 0
+        for index in 0..<digitCount {
+            let digit = digits[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            count = count &* 10 &+ Int64(digit)
+        }
+        guard memcmp(base, prefix.utf8Start, prefixCount) == 0,
+            memcmp(base + (json.count - suffixCount), suffix.utf8Start, suffixCount) == 0
         else { return nil }
-        return digits
+        return count
     }
 }
