@@ -21,8 +21,8 @@ final class ConnectionTracker {
     /// a dictionary of references costs on every request.
     /// (A tracker is one loop's and not re-entered: no runtime exclusivity check.)
     @exclusivity(unchecked) private var connections: [BuffereventKey: Unmanaged<TrackedConnection>] = [:]
-    /// Replies handed to evhttp and not yet settled, over every connection: a graceful stop
-    /// waits for this to reach 0.
+    /// Replies evhttp is still writing (one written whole at once is never counted), over
+    /// every connection: a graceful stop waits for this to reach 0.
     private(set) var repliesInFlight = 0
     /// Sent, before closing, to a connection beyond the limit.
     private let refusal: [UInt8]
@@ -82,7 +82,7 @@ final class ConnectionTracker {
         evhttp_connection_get_bufferevent(evhttpConnection).flatMap { connections[BuffereventKey($0)]?.takeUnretainedValue() }
     }
 
-    /// A reply has been handed to evhttp on `connection`.
+    /// A reply on `connection` was not written whole at once: evhttp is still writing it.
     func replyStarted(on connection: TrackedConnection) {
         connection.repliesInFlight += 1
         repliesInFlight += 1

@@ -409,8 +409,9 @@ final class EventLoop: @unchecked Sendable {
         // that is not is counted until evhttp says it is finished (a graceful stop waits for
         // it), or until its connection ends first (evhttp frees the request without a word;
         // the tracker settles it with the connection). Counting only those spares nearly
-        // every reply a completion callback (~180 instructions, callgrind). The record is not
-        // touched once a reply is finished: that may close the connection and free it.
+        // every reply the count and a completion callback (~40 instructions, callgrind). The
+        // record is not touched once a reply is finished: that may close the connection and
+        // free it.
         if Self.writeThrough(connection._withUnsafeGuaranteedRef { $0.bufferevent }) { return }
         connection._withUnsafeGuaranteedRef { connection in tracker._withUnsafeGuaranteedRef { $0.replyStarted(on: connection) } }
         evhttp_request_set_on_complete_cb(request, replyCompleteCallback, connection.toOpaque())

@@ -12,7 +12,7 @@ final class TrackedConnection {
     var hadRequest = false
     var refused = false
     let acceptedAt: Int64
-    /// Replies handed to evhttp on this connection whose last byte is not yet written. When
+    /// Replies on this connection evhttp is still writing (`ConnectionTracker.replyStarted`). When
     /// the connection ends first (a reset, a timeout), evhttp frees them without a word, and
     /// the tracker settles them with the connection.
     var repliesInFlight = 0
