@@ -8,8 +8,8 @@ runs them in the reverse order (A B C, C B A, ...), so neither server always goe
 each run starts once the server before it has stopped using the CPU.
 The ratio quoted against C is the median of the rounds' ratios: two runs a second apart see
 the same machine, while the machine drifts by more than the servers differ from one round to
-the next. `--self-check` adds a second copy of the C baseline, whose ratio to the first shows
-how far the method itself strays from 1.00 on this machine. Timings are never asserted: this
+the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops, whose
+ratio to the first shows how far the method itself strays from 1.00 on this machine. Timings are never asserted: this
 reports, `make test` checks behaviour.
 
 Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--self-check] [--million]
@@ -345,6 +345,11 @@ def main():
         "Crumbs": Server("Crumbs", [str(CRUMBS), "--port", "18104", "--threads", "2", "--secret-key-file", str(key_file)],
                          18104, None),
     }
+    if args.self_check:
+        # The A/A check of this method too: how far two identical servers drift apart when
+        # they and wrk share the two cores.
+        two_loops["C baseline (copy)"] = Server(
+            "C baseline (copy)", [str(BASELINE), "18115", str(key_file), "2", str(page_file)], 18115, None)
     try:
         for name, server in two_loops.items():
             commands[(name, "server, two loops")] = server.command
@@ -677,6 +682,18 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
             f"| {scenario} | {median([r['rps'] for r in c_runs]):,.0f} | {median([r['rps'] for r in crumbs_runs]):,.0f} | "
             f"{median(ratios):.2f}× | {low:.2f}–{high:.2f}× | {median([r['p99'] for r in c_runs]):.2f} | "
             f"{median([r['p99'] for r in crumbs_runs]):.2f} | {sum(r['errors'] for r in c_runs + crumbs_runs)} |")
+    copy_rows = []
+    for scenario in SCENARIOS:
+        c_runs, copy_runs = unpinned.get(("C baseline", scenario), []), unpinned.get(("C baseline (copy)", scenario), [])
+        if c_runs and copy_runs:
+            ratios = round_ratios(copy_runs, c_runs)
+            low, high = middle_half(ratios)
+            copy_rows.append(f"| {scenario} | {median(ratios):.2f}× | {low:.2f}–{high:.2f}× | "
+                             f"{median([r['p99'] for r in copy_runs]) / median([r['p99'] for r in c_runs]):.2f}× |")
+    if copy_rows:
+        lines += ["", "The method's own spread here (`--self-check`): a second copy of the C baseline, two threads, "
+                  "in the same rounds, against the first.", "",
+                  "| scenario | copy vs C | middle half | p99 vs C |", "|---|---:|---:|---:|"] + copy_rows
     lines += scenario_table(
         "Through nginx to two instances (`deploy/nginx-crumbs.conf`, one loop each, all unpinned on two cores)",
         behind_nginx)
