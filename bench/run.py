@@ -8,9 +8,9 @@ runs them in the reverse order (A B C, C B A, ...), so neither server always goe
 each run starts once the server before it has stopped using the CPU.
 The ratio quoted against C is the median of the rounds' ratios: two runs a second apart see
 the same machine, while the machine drifts by more than the servers differ from one round to
-the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops, whose
-ratio to the first shows how far the method itself strays from 1.00 on this machine. Timings are never asserted: this
-reports, `make test` checks behaviour.
+the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops,
+whose ratio to the first shows how far the method itself strays from 1.00 on this machine.
+Timings are never asserted: this reports, `make test` checks behaviour.
 
 Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--self-check] [--million]
                     [--output BENCHMARKS.md]

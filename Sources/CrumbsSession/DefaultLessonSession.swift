@@ -52,20 +52,9 @@ public enum DefaultLessonSession {
         return count
     }
 
-    /// The count of a payload that is a member, read without a JSON parser; nil for any
-    /// other payload.
+    /// The count of a payload that is a member, read without a JSON parser, its digits
+    /// checked and read in one pass; nil for any other payload.
     static func count(ofPayload json: UnsafeBufferPointer<UInt8>) -> Int64? {
-        memberCount(json)
-    }
-
-    /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
-    /// (or "0" alone), the suffix.
-    package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
-        memberCount(json) != nil
-    }
-
-    /// The count of a member, its digits checked and read in one pass, or nil.
-    private static func memberCount(_ json: UnsafeBufferPointer<UInt8>) -> Int64? {
         let (prefixCount, suffixCount) = (prefix.utf8CodeUnitCount, suffix.utf8CodeUnitCount)
         let digitCount = json.count - prefixCount - suffixCount
         guard digitCount >= 1, digitCount <= 6, let base = json.baseAddress else { return nil }
@@ -81,5 +70,11 @@ public enum DefaultLessonSession {
             memcmp(base + (json.count - suffixCount), suffix.utf8Start, suffixCount) == 0
         else { return nil }
         return count
+    }
+
+    /// Whether `json` is a member: the prefix, 1 to 6 decimal digits without a leading zero
+    /// (or "0" alone), the suffix.
+    package static func contains(_ json: UnsafeBufferPointer<UInt8>) -> Bool {
+        count(ofPayload: json) != nil
     }
 }

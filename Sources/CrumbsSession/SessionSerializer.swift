@@ -215,25 +215,8 @@ public final class SessionSerializer {
 
     /// itsdangerous' `bytes_to_int` of a timestamp in base64url, at most 7 bytes (more would
     /// be a date millions of years away); nil for anything else.
-    /// Read as `Base64URL.decode` reads (the same strictness), six bits a character into one
-    /// word, rather than decoded into bytes first and folded (~60 instructions a request).
     static func timestamp(base64URL text: UnsafeBufferPointer<UInt8>) -> Int64? {
-        // 10 characters carry 60 bits, 7 whole bytes; 1, 5 or 9 leave a character over.
-        guard text.count <= 10, text.count % 4 != 1 else { return nil }
-        return Base64URL.values.withUnsafeBufferPointer { values -> Int64? in
-            var bits: UInt64 = 0
-            var marks: UInt8 = 0
-            for character in text {
-                let value = values[Int(character)]
-                marks |= value
-                bits = bits << 6 | UInt64(value & 0x3F)
-            }
-            // Any character outside the alphabet (0xFF), or bits that make no whole byte
-            // and are not zero, and it is no strict base64url.
-            let unusedBits = UInt64(text.count * 6 % 8)
-            guard marks < 64, bits & ((1 << unusedBits) - 1) == 0 else { return nil }
-            return Int64(bits >> unusedBits)
-        }
+        Base64URL.decodeBigEndianInteger(bytes: text).map { Int64($0) }
     }
 
     /// Lends `int_to_bytes(value)` from the stack.

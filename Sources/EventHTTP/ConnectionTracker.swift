@@ -62,7 +62,9 @@ final class ConnectionTracker {
     /// The connection carrying a request has sent a whole head: the deadline no longer
     /// applies, and evhttp will say when it closes. Returns the connection's record, not
     /// retained (a retain and a release a request): the tracker holds it until evhttp closes
-    /// the connection, which is never before the request's reply is handed over.
+    /// the connection, which evhttp does only from the loop, never while `serve` runs. (A
+    /// request the handler holds looks its connection up again when it is answered: the
+    /// client may have left by then.)
     func sawRequest(on evhttpConnection: OpaquePointer) -> Unmanaged<TrackedConnection>? {
         guard let bufferevent = evhttp_connection_get_bufferevent(evhttpConnection),
             let reference = connections[BuffereventKey(bufferevent)]
