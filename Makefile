@@ -13,7 +13,7 @@ ARGS ?=
 
 FUZZ_TARGETS := cookie_header session_cookie json percent_decoding
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -package-name Crumbs -O -g -I Modules/COpenSSL -I Modules/CZlib
+FUZZ_FLAGS := -sanitize=fuzzer,address -parse-as-library -package-name Crumbs -O -g -I Modules/COpenSSL -I Modules/CZlib -I Modules/CByteScan
 
 PREFIX ?= /usr/local
 

@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Modules/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // SSE2 byte scans, as static inline C: no library, nothing found with pkg-config.
+        .systemLibrary(name: "CByteScan", path: "Modules/CByteScan"),
         .systemLibrary(
             name: "CHiredis", path: "Modules/CHiredis", pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]),
@@ -46,7 +48,7 @@ let package = Package(
         // The only Swift that calls hiredis: one connection per event loop, on its base.
         .target(name: "RedisClient", dependencies: ["CHiredis", "EventHTTP"], swiftSettings: strict),
         // Pure session and cookie logic: the only Swift that calls libcrypto and zlib.
-        .target(name: "CrumbsSession", dependencies: ["COpenSSL", "CZlib"], swiftSettings: strict),
+        .target(name: "CrumbsSession", dependencies: ["COpenSSL", "CZlib", "CByteScan"], swiftSettings: strict),
         // The lesson's routes and beyond, on top of the two layers above.
         .target(
             name: "CrumbsApp",

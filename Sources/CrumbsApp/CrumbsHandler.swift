@@ -107,8 +107,10 @@ public final class CrumbsHandler: HTTPHandler {
             response = HTTPResponse(status: 204, headers: [HTTPHeader("Allow", route.allowedMethods.allowHeader)])
             return
         }
+        // The page reads no cookies: it is the same bytes for everyone (and for either store).
+        if route == .page { return response.replace(with: pageResponse) }
         request.forEachHeaderValue("Cookie" as StaticString) { context.cookies.parse($0) }
-        if let storeRoutes, route != .page { return storeRoutes.serve(route, method, &context, into: &response) }
+        if let storeRoutes { return storeRoutes.serve(route, method, &context, into: &response) }
         switch (route, method) {
         case (.sessionValue(let key, _), .put):
             response = putValue(key: key, context)
@@ -128,7 +130,7 @@ public final class CrumbsHandler: HTTPHandler {
             LessonBody.message(Self.followedCrumbs, cookies: context.cookies, into: &response)
             response.append(context.cookieHeaders.mouse)
         case (.page, _):
-            response.replace(with: pageResponse)
+            preconditionFailure("the page is answered before cookies are read")
         }
     }
 

@@ -121,9 +121,9 @@ enum LessonBody {
 
     /// `{` and the `cookies` member: `[{cookie: request.cookies[cookie]} for cookie in request.cookies]`.
     /// A cookie that needs no JSON escape (the usual case) is written as it is, between
-    /// literal pieces that carry the quotes; the one at `plainPosition` is known to be such
-    /// (a session cookie the codec accepted, which is base64url and dots, under a plain
-    /// name), and is not tested.
+    /// literal pieces that carry the quotes. It is not tested when its header line was found
+    /// to need none as it was parsed (`arePlainText`), nor when it sits at `plainPosition` (a
+    /// session cookie the codec accepted, which is base64url and dots, under a plain name).
     private static func writeStart(cookies: RequestCookies, plainPosition: Int?, into bytes: inout FixedByteBuffer) {
         guard !cookies.isEmpty else {
             bytes.append(utf8: noCookies)
@@ -131,10 +131,11 @@ enum LessonBody {
         }
         bytes.append(utf8: cookiesLabel)
         var position = 0
+        let arePlainText = cookies.arePlainText
         cookies.forEachPair { name, value, pair in
             // (Each literal appended on its own line: one chosen between two is no constant,
             // and is copied by a call rather than a few moves.)
-            if position == plainPosition || JSONWriter.isPlainASCII(pair) {
+            if arePlainText || position == plainPosition || JSONWriter.isPlainASCII(pair) {
                 // One bounds check for the whole entry, not one a piece (callgrind: with the
                 // header line's single ASCII test, ~90 instructions fewer a lesson reply).
                 let opening = position == 0 ? plainCookieOpening : nextPlainCookieOpening

@@ -88,6 +88,29 @@ final class CookieStorage: @unchecked Sendable {
         extentCount += 1
     }
 
+    /// Copies a whole header line, whose pairs `appendExtent` then marks where they lie in
+    /// it; returns where the copy starts. (Bytes of pairs left out, or between them, stay
+    /// unused until `removeAll`.)
+    @inline(__always) func appendBytes(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        if line.count > byteCapacity - byteCount {
+            grow(&bytes, capacity: &byteCapacity, count: byteCount, toHold: byteCount + line.count)
+        }
+        let start = byteCount
+        // (memcpy: the line lies in the header, never in this memory.)
+        memcpy(bytes + start, line.baseAddress!, line.count)
+        byteCount += line.count
+        return start
+    }
+
+    /// Adds a cookie whose name and value lie in bytes already copied (`appendBytes`).
+    @inline(__always) func appendExtent(_ extent: Extent) {
+        if extentCount == extentCapacity {
+            grow(&extents, capacity: &extentCapacity, count: extentCount, toHold: extentCount + 1)
+        }
+        (extents + extentCount).initialize(to: extent)
+        extentCount += 1
+    }
+
     private func grow<Element>(
         _ memory: inout UnsafeMutablePointer<Element>, capacity: inout Int, count: Int, toHold needed: Int
     ) {

@@ -1,3 +1,5 @@
+internal import CByteScan
+
 /// Writes JSON exactly as Python's `json.dumps(..., sort_keys=True, ensure_ascii=True)` does,
 /// in the two forms Flask uses: compact (`separators=(",", ":")`) inside session cookies and
 /// pretty (`indent=2`, what `jsonify` sends when `app.json.compact = False`) in bodies.
@@ -213,22 +215,17 @@ public enum JSONWriter {
     }
 
     /// Whether every byte is printable ASCII other than `"` and `\\`: sixteen bytes at a time
-    /// from 16 bytes on (`isPlainASCII(vectorsOf:)`), else eight at a time with the word
-    /// tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
+    /// from 16 bytes on (SSE2, in C: `crumbs_is_plain_text`), else eight at a time with the
+    /// word tricks of "Bit Twiddling Hacks" (a byte below n; a byte equal to n).
     /// The last bytes are tested as a word too: the final eight, overlapping, or for a
     /// shorter string its first and last four (or first, middle and last), as memcpy
     /// implementations read short copies, padded with `a`.
     @usableFromInline package static func isPlainASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
-        if bytes.count >= 16 { return isPlainASCII(vectorsOf: bytes) }
-        var index = 0
-        while index + 8 <= bytes.count {
-            guard isPlainASCII(word: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) else { return false }
-            index += 8
-        }
-        if index == bytes.count { return true }
+        if bytes.count >= 16 { return crumbs_is_plain_text(base, bytes.count) }
         if bytes.count >= 8 {
-            return isPlainASCII(word: UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
+            return isPlainASCII(word: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+                && isPlainASCII(word: UnsafeRawPointer(base + bytes.count - 8).loadUnaligned(as: UInt64.self))
         }
         let raw = UnsafeRawPointer(base)
         if bytes.count >= 4 {
@@ -238,34 +235,6 @@ public enum JSONWriter {
         }
         let (first, middle, last) = (UInt64(base[0]), UInt64(base[bytes.count / 2]), UInt64(base[bytes.count - 1]))
         return isPlainASCII(word: first | middle << 8 | last << 16 | 0x6161_6161_6100_0000)
-    }
-
-    /// `isPlainASCII` sixteen bytes at a time, for 16 bytes or more (a session cookie is
-    /// ~130): the same rule as lane arithmetic that compiles to SSE2 adds, ands and ors,
-    /// marks gathered over the whole string and tested once. (Callgrind, 132 bytes: 397
-    /// instructions eight bytes a word, 267 so. Comparisons, `pointwiseMin` and `.==`
-    /// would be shorter, but Swift calls or unrolls them lane by lane.) The last vector
-    /// overlaps the one before it.
-    private static func isPlainASCII(vectorsOf bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let raw = UnsafeRawPointer(bytes.baseAddress!)
-        var marked = SIMD16<UInt8>(repeating: 0)
-        // A lane's high bit is marked where its byte is below the space or above `~`
-        // (`byte - 0x20` is 0x5F or more: it or itself plus 0x21 has the high bit), or is `"`
-        // or `\\` (the byte exclusive-or it is zero: minus one and not itself has the high bit).
-        @inline(__always) func mark(_ vector: SIMD16<UInt8>) {
-            let fromSpace = vector &- 0x20
-            let quote = vector ^ 0x22
-            let backslash = vector ^ 0x5C
-            marked |= fromSpace | (fromSpace &+ 0x21) | ((quote &- 1) & ~quote) | ((backslash &- 1) & ~backslash)
-        }
-        var index = 0
-        while index + 16 <= bytes.count {
-            mark(raw.loadUnaligned(fromByteOffset: index, as: SIMD16<UInt8>.self))
-            index += 16
-        }
-        if index < bytes.count { mark(raw.loadUnaligned(fromByteOffset: bytes.count - 16, as: SIMD16<UInt8>.self)) }
-        let halves = unsafeBitCast(marked, to: SIMD2<UInt64>.self)
-        return (halves[0] | halves[1]) & 0x8080_8080_8080_8080 == 0
     }
 
     private static func isPlainASCII(word: UInt64) -> Bool {

@@ -1,3 +1,4 @@
+internal import CByteScan
 import Glibc
 
 /// The cookies of one request, in the order the client sent them, each name once.
@@ -27,6 +28,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// where each lies; nil until the first cookie.
     private var storage: CookieStorage?
 
+    /// Whether every name and value is known to be printable ASCII other than `"` and `\\`,
+    /// which JSON writes as it is: true while every line parsed was (`false` is no answer).
+    package private(set) var arePlainText = true
+
     public init() {}
 
     /// Parses every `Cookie` header line of a request as one list, joined with `;` as
@@ -51,6 +56,7 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             storage = nil
         }
         seenNames = nil
+        arePlainText = true
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -120,31 +126,31 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     private var seenNames: Set<[UInt8]>? = nil
     private static let linearScanLimit = 8
 
+    /// Whether no cookie of this name came earlier; the name is then noted as seen, since
+    /// the caller adds it. `storage` is this line's, made unique.
+    private mutating func isFirst(_ name: UnsafeBufferPointer<UInt8>, in storage: CookieStorage) -> Bool {
+        if seenNames != nil { return seenNames!.insert(Array(name)).inserted }
+        let cookies = storage.contents
+        guard !cookies.extents.contains(where: { Self.isSame(cookies.name(of: $0), name) }) else { return false }
+        if cookies.extents.count == Self.linearScanLimit {
+            seenNames = Set(cookies.extents.map { Array(cookies.name(of: $0)) })
+            seenNames!.insert(Array(name))
+        }
+        return true
+    }
+
     /// Adds a cookie unless its name came earlier. `pair` (valid UTF-8) starts with the name,
     /// `nameCount` bytes, and ends with the value, from `valueOffset`: as it is in the header
     /// (`name=value`), copied in one piece. `storage` is this line's, made unique.
-    /// Returns whether it was added.
-    @discardableResult
-    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int, to storage: CookieStorage) -> Bool {
-        let name = UnsafeBufferPointer(rebasing: pair[..<nameCount])
-        if seenNames != nil {
-            guard seenNames!.insert(Array(name)).inserted else { return false }
-        } else {
-            let cookies = storage.contents
-            guard !cookies.extents.contains(where: { Self.isSame(cookies.name(of: $0), name) }) else { return false }
-            if cookies.extents.count == Self.linearScanLimit {
-                seenNames = Set(cookies.extents.map { Array(cookies.name(of: $0)) })
-                seenNames!.insert(Array(name))
-            }
-        }
+    private mutating func append(pair: UnsafeBufferPointer<UInt8>, nameCount: Int, valueOffset: Int, to storage: CookieStorage) {
+        guard isFirst(UnsafeBufferPointer(rebasing: pair[..<nameCount]), in: storage) else { return }
         storage.append(pair: pair, nameCount: nameCount, valueOffset: valueOffset)
-        return true
     }
 
     /// `append` of text that needed Unicode-aware stripping, unquoting or repair.
     private mutating func append(name: String, value: String, to storage: CookieStorage) {
         let pair = Array(name.utf8) + Array(value.utf8)
-        _ = pair.withUnsafeBufferPointer {
+        pair.withUnsafeBufferPointer {
             append(pair: $0, nameCount: name.utf8.count, valueOffset: name.utf8.count, to: storage)
         }
     }
@@ -173,6 +179,10 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
         let end = header.count
         guard end > 0 else { return }
         let storage = uniqueStorage()
+        if crumbs_is_plain_text(header.baseAddress, end) {
+            return storage._withUnsafeGuaranteedRef { parsePlainLine(header, into: $0) }
+        }
+        arePlainText = false
         // Asked once of the whole line (nearly always ASCII), not of each pair.
         let lineIsASCII = Self.isASCII(header)
         var index = 0
@@ -211,6 +221,40 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
             }
             index += 1
             storage._withUnsafeGuaranteedRef { appendStripped(name: name, value: value, lineIsASCII: lineIsASCII, to: $0) }
+        }
+    }
+
+    /// `parseLine` of a line of printable ASCII without `"` or `\\`, as nearly every Cookie
+    /// line is: no value can be quoted, the only whitespace to strip is the space, and each
+    /// name and value is kept as it lies, so the line is copied once and a pair is found
+    /// with two `memchr`s. (Callgrind, the lesson's two cookies: ~380 instructions fewer a
+    /// request, with the JSON escape test of each cookie that this line's test spares.)
+    private mutating func parsePlainLine(_ line: UnsafeBufferPointer<UInt8>, into storage: CookieStorage) {
+        let base = line.baseAddress!
+        let end = line.count
+        let copy = storage.appendBytes(line)
+        let space = UInt8(ascii: " ")
+        var index = 0
+        while index < end {
+            let pairEnd = Self.firstIndex(of: UInt8(ascii: ";"), in: line, from: index)
+            let equals = memchr(base + index, Int32(UInt8(ascii: "=")), pairEnd - index).map {
+                base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+            } ?? pairEnd
+            var nameStart = index
+            var nameEnd = equals
+            while nameStart < nameEnd, base[nameStart] == space { nameStart += 1 }
+            while nameEnd > nameStart, base[nameEnd - 1] == space { nameEnd -= 1 }
+            if nameStart < nameEnd, isFirst(UnsafeBufferPointer(start: base + nameStart, count: nameEnd - nameStart), in: storage) {
+                var valueStart = Swift.min(equals + 1, pairEnd)
+                var valueEnd = pairEnd
+                while valueStart < valueEnd, base[valueStart] == space { valueStart += 1 }
+                while valueEnd > valueStart, base[valueEnd - 1] == space { valueEnd -= 1 }
+                storage.appendExtent(
+                    CookieStorage.Extent(
+                        nameStart: copy + nameStart, nameEnd: copy + nameEnd, valueStart: copy + valueStart,
+                        valueEnd: copy + valueEnd))
+            }
+            index = pairEnd + 1
         }
     }
 

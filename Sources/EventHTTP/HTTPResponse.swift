@@ -43,7 +43,9 @@ public struct HTTPResponse: Sendable {
         response.headerBytes.withUnsafeBytes { headerBytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
         bodyBytes.removeAll()
         response.bodyBytes.withUnsafeBytes { bodyBytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self)) }
-        sharedBody = response.sharedBody
+        // Unwrapped first: a plain copy of the optional was outlined into a call through the
+        // type's metadata and value witnesses (~70 instructions, callgrind).
+        if let shared = response.sharedBody { sharedBody = shared } else { sharedBody = nil }
     }
 
     /// In the order they are sent; a name may repeat (`Set-Cookie`).

@@ -33,6 +33,16 @@ import Testing
         ("a=del\u{7F}", [("a", "del\u{7F}")]),
         ("x; y=", [("x", ""), ("y", "")]),
         ("k=\"\\303\\251\"; z=9", [("k", "\u{E9}"), ("z", "9")]),
+        // Lines of printable ASCII without quotes or backslashes, split by the plain-line
+        // path (Werkzeug 3's parse_cookie gave each).
+        ("a=b; ; c = d ;e", [("a", "b"), ("c", "d"), ("e", "")]),
+        (" =x; y", [("y", "")]),
+        ("a=1;a=2;b", [("a", "1"), ("b", "")]),
+        ("a= b c ;", [("a", "b c")]),
+        ("  spaced name  =  spaced value  ;x=", [("spaced name", "spaced value"), ("x", "")]),
+        ("k==v=; ;=;==", [("k", "=v=")]),
+        ("x=1%3B2, y; z=,", [("x", "1%3B2, y"), ("z", ",")]),
+        ("mouse=Cookie; session=ab.cd.ef; mouse=Other", [("mouse", "Cookie"), ("session", "ab.cd.ef")]),
     ]
 
     /// Bytes, not Strings: Swift's == would take a decomposed é for a precomposed one.
@@ -133,6 +143,24 @@ import Testing
                 #expect(found?.0 == value && found?.1 == position, "\(header) \(name)")
             }
         }
+    }
+
+    /// Whether a JSON writer may copy every name and value as it is: only while each line
+    /// parsed was printable ASCII without `"` or `\\` (a quoted or escaped value, a tab, a
+    /// control character or UTF-8 anywhere makes it say no, which leaves the writer to test).
+    @Test func knowsWhenEveryNameAndValueIsPlainText() {
+        #expect(RequestCookies().arePlainText)
+        #expect(RequestCookies(header: "session=ab.cd-_ef; mouse=Cookie; x=1%3B2, y").arePlainText)
+        #expect(RequestCookies(header: String(repeating: "n=v; ", count: 20)).arePlainText)
+        for header in ["a=\"x\"", "a=b\\c", "a=tab\tb", "a=\u{7F}", "a=\u{1}", "a=é", "a=\"" + String(repeating: "v", count: 40)] {
+            #expect(!RequestCookies(header: header).arePlainText, "\(header)")
+        }
+        var cookies = RequestCookies(headerLines: ["a=1", "b=\"2\""])
+        #expect(!cookies.arePlainText)
+        cookies.removeAll()
+        #expect(cookies.arePlainText)
+        cookies.parse(Array("c=3; d=4".utf8).span)
+        #expect(cookies.arePlainText && cookies.pairs.map(\.value) == ["3", "4"])
     }
 
     @Test func namesCompareAsPythonComparesThemByCodePoint() {

@@ -223,6 +223,21 @@ def test_cookie_parsing_matches_werkzeug_on_random_headers(crumbs):
         assert json.loads(body)["cookies"] == [{k: expected[k]} for k in expected], repr(header)
 
 
+def test_plain_cookie_lines_parse_as_werkzeug_parses_them(crumbs):
+    """Random lines of printable ASCII without quotes or backslashes (nearly every real
+    Cookie line; Crumbs splits them on a path of their own), with repeated names, empty
+    pairs and spaces around names and values, each read back through /crumbs."""
+    rng = seeded_random(20261201, "test_plain_cookie_lines_parse_as_werkzeug_parses_them")
+    pieces = ["a", "b", "ab", "session", "mouse", "=", "=", ";", "; ", " ", "  ", "x.y-z_", "%3B", ",", "!", "~", "0"]
+    for _ in range(400):
+        header = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30))).strip(" ")
+        if not header:
+            continue
+        expected = parse_cookie(header)
+        _, _, body = get(crumbs.port, "/crumbs", header)
+        assert json.loads(body)["cookies"] == [{k: expected[k]} for k in expected], repr(header)
+
+
 def test_keys_equal_only_under_unicode_normalisation_stay_two_keys(crumbs, flask_server, flask_app):
     """Python compares code points: "\u00e9" and "e\u0301" are two keys, in a small session
     and in a large one, and Crumbs re-signs both as Flask does."""
