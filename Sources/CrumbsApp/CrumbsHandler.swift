@@ -22,6 +22,9 @@ public final class CrumbsHandler: HTTPHandler {
     /// cookie can be listed without the escape test (`verifiedSession`). `validate` holds
     /// the name to an RFC 6265 token, which always is; a handler built without it may not be.
     private let sessionCookieNameIsPlain: Bool
+    /// The session cookie's name as UTF-8, made once: looked up on every request, the
+    /// configuration's string was retained and released around each lookup.
+    private let sessionCookieName: UnsafeMutableBufferPointer<UInt8>
 
     /// The lesson's session keys with the values `show_session` gives them when missing.
     static let sessionDefaults: [(key: String, value: JSONValue)] = [
@@ -42,6 +45,8 @@ public final class CrumbsHandler: HTTPHandler {
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
         var name = configuration.sessionCookieName
         self.sessionCookieNameIsPlain = name.withUTF8 { JSONWriter.isPlainASCII($0) }
+        self.sessionCookieName = .allocate(capacity: name.utf8.count)
+        _ = self.sessionCookieName.initialize(from: name.utf8)
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
@@ -50,6 +55,8 @@ public final class CrumbsHandler: HTTPHandler {
             storeRoutes = nil
         }
     }
+
+    deinit { sessionCookieName.deallocate() }
 
     public func respond(to request: HTTPRequest, into response: inout HTTPResponse) {
         let origin =
@@ -252,7 +259,7 @@ public final class CrumbsHandler: HTTPHandler {
     /// The session cookie, if the request has one that passes every check, and its position
     /// among the cookies when its name is plain too: a value the codec accepts is base64url
     /// and dots, which JSON writes as it is (`LessonBody`'s `plainPosition`).
-    private func verifiedSession(_ cookies: RequestCookies, position: inout Int?) -> VerifiedSession? {
+    @inline(__always) private func verifiedSession(_ cookies: RequestCookies, position: inout Int?) -> VerifiedSession? {
         let now = configuration.clock()
         // (Set from the closure, not returned by it: the double optional that returning makes
         // was destroyed through generic value witnesses, ~180 instructions a request.)
@@ -262,7 +269,7 @@ public final class CrumbsHandler: HTTPHandler {
         // (The codec is the handler's, alive for the call: borrowed, not retained, where an
         // `unowned(unsafe)` capture was retained for the call, ~35 instructions.)
         let codec = Unmanaged.passUnretained(codec)
-        _ = cookies.withValueAndPosition(named: configuration.sessionCookieName) { value, at in
+        _ = cookies.withValueAndPosition(namedUTF8: UnsafeBufferPointer(sessionCookieName)) { value, at in
             codec._withUnsafeGuaranteedRef { codec in
                 do {
                     verified = try codec.decode(value, now: now)

@@ -76,16 +76,21 @@ public struct RequestCookies: Equatable, Sendable, Sequence {
     /// `withValue(named:)`, also lending the cookie's position in the order `forEach` and
     /// `forEachPair` give the cookies.
     package func withValueAndPosition<Result>(named name: String, _ body: (Span<UInt8>, Int) -> Result) -> Result? {
-        guard let cookies = storage?.contents else { return nil }
         var name = name
-        return name.withUTF8 { name in
-            var position = 0
-            for extent in cookies.extents {
-                if Self.isSame(cookies.name(of: extent), name) { return body(cookies.value(of: extent).span, position) }
-                position += 1
-            }
-            return nil
+        return name.withUTF8 { withValueAndPosition(namedUTF8: $0, body) }
+    }
+
+    /// `withValueAndPosition(named:)` of a name given as its UTF-8 bytes.
+    package func withValueAndPosition<Result>(
+        namedUTF8 name: UnsafeBufferPointer<UInt8>, _ body: (Span<UInt8>, Int) -> Result
+    ) -> Result? {
+        guard let cookies = storage?.contents else { return nil }
+        var position = 0
+        for extent in cookies.extents {
+            if Self.isSame(cookies.name(of: extent), name) { return body(cookies.value(of: extent).span, position) }
+            position += 1
         }
+        return nil
     }
 
     /// Calls `body` with the UTF-8 bytes of each cookie's name and value, in order.
