@@ -196,7 +196,8 @@ public final class CrumbsHandler: HTTPHandler {
         case .hello: value = .string(session.hello)
         case .goodnight: value = .string(session.goodnight)
         }
-        LessonBody.sessionValue(key: key, value: value, cookies: context.cookies, plainPosition: plainPosition, into: &response)
+        LessonBody.sessionValue(
+            key: key, lessonValue: value, cookies: context.cookies, plainPosition: plainPosition, into: &response)
         sendSessionCookie(context, into: &response) { (codec, bytes, now) throws(CryptoError) in
             try codec.encode(session, now: now, into: &bytes)
         }

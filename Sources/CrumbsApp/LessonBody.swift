@@ -15,18 +15,24 @@ enum LessonBody {
         key: String, value: JSONValue, cookies: RequestCookies, plainPosition: Int? = nil, into response: inout HTTPResponse
     ) {
         write(into: &response) {
-            writeSessionValue(key: key, quotedKey: nil, value: value, cookies: cookies, plainPosition: plainPosition, into: &$0)
+            writeSessionValue(
+                key: key, quotedKey: nil, value: value, stringIsPlain: false, cookies: cookies, plainPosition: plainPosition,
+                into: &$0)
         }
     }
 
     /// `sessionValue` at one of the lesson's keys, whose JSON is a literal (a string's
-    /// check and copy cost ~200 instructions).
+    /// check and copy cost ~200 instructions), of a lesson session's value there: a string
+    /// is plain text by `LessonSession`'s rule, and is copied between quotes untested (the
+    /// test and its call cost ~100 instructions a `hello` or `goodnight`).
     static func sessionValue(
-        key: LessonKey, value: JSONValue, cookies: RequestCookies, plainPosition: Int?, into response: inout HTTPResponse
+        key: LessonKey, lessonValue value: JSONValue, cookies: RequestCookies, plainPosition: Int?,
+        into response: inout HTTPResponse
     ) {
         write(into: &response) {
             writeSessionValue(
-                key: key.name, quotedKey: key.quotedName, value: value, cookies: cookies, plainPosition: plainPosition, into: &$0)
+                key: key.name, quotedKey: key.quotedName, value: value, stringIsPlain: true, cookies: cookies,
+                plainPosition: plainPosition, into: &$0)
         }
     }
 
@@ -51,8 +57,8 @@ enum LessonBody {
     }
 
     private static func writeSessionValue(
-        key: String, quotedKey: StaticString?, value: JSONValue, cookies: RequestCookies, plainPosition: Int?,
-        into body: inout FixedByteBuffer
+        key: String, quotedKey: StaticString?, value: JSONValue, stringIsPlain: Bool, cookies: RequestCookies,
+        plainPosition: Int?, into body: inout FixedByteBuffer
     ) {
         writeStart(cookies: cookies, plainPosition: plainPosition, into: &body)
         body.append(utf8: sessionOpening)
@@ -66,7 +72,16 @@ enum LessonBody {
         // instructions).
         switch value {
         case .integer(let count): JSONWriter.writeInteger(count, into: &body)
-        case .string(let text): JSONWriter.writeString(text, into: &body)
+        case .string(let text):
+            let copied =
+                stringIsPlain
+                && text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+                    body.append(UInt8(ascii: "\""))
+                    body.append(contentsOf: bytes)
+                    body.append(UInt8(ascii: "\""))
+                    return true
+                } == true
+            if !copied { JSONWriter.writeString(text, into: &body) }
         default: JSONWriter.write(value, style: .pretty, indent: 4, into: &body)
         }
         body.append(utf8: sessionClosing)
