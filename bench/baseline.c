@@ -346,7 +346,8 @@ static size_t sign_session(struct loop *l, const struct session *s, char *out) {
 
 /* Cookie pairs of the request, first value per name, in order (enough for the benchmark):
  * pointers into the header's value, not copies. A pair's end and its '=' are found with
- * glibc's vectorised strchrnul and memchr (Crumbs: memchr, and eight bytes a step). */
+ * glibc's vectorised strchrnul and memchr (Crumbs: two memchrs a pair on a line of plain
+ * text, which nearly every line is). */
 struct cookie {
     const char *name, *value;
     size_t name_n, value_n;
