@@ -163,6 +163,24 @@ import Testing
         #expect(cookies.arePlainText && cookies.pairs.map(\.value) == ["3", "4"])
     }
 
+    /// A line of plain text is split on a path of its own; the general path, which the cases
+    /// above and the interop suite hold to Werkzeug, must split it the same way. A control
+    /// character ending the line sends it down the general path (Werkzeug keeps it as a name
+    /// of its own, since it is no whitespace), and the cookies before it must be the same.
+    @Test func plainLinesSplitAsTheGeneralPathSplitsThem() {
+        var generator = SplitMix64(seed: testSeed(default: 1201, "plainLinesSplitAsTheGeneralPathSplitsThem"))
+        let pieces = ["a", "b", "ab", "session", "mouse", "=", ";", "; ", " ", "  ", "x.y-z_", "%3B", ",", "!", "~", "0"]
+        for _ in 0..<20_000 {
+            let line = (0..<Int.random(in: 1...30, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                .joined()
+            let plain = RequestCookies(header: line)
+            let general = RequestCookies(header: line + ";\u{1}")
+            #expect(plain.arePlainText && !general.arePlainText, "\(line)")
+            #expect(Self.utf8(plain.pairs.map(\.name)) + [[0x01]] == Self.utf8(general.pairs.map(\.name)), "\(line)")
+            #expect(Self.utf8(plain.pairs.map(\.value)) + [[]] == Self.utf8(general.pairs.map(\.value)), "\(line)")
+        }
+    }
+
     @Test func namesCompareAsPythonComparesThemByCodePoint() {
         // Precomposed and decomposed é are equal Swift strings but different cookie names.
         let cookies = RequestCookies(header: "caf\u{E9}=1; cafe\u{301}=2")
