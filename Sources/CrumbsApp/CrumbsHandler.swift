@@ -43,10 +43,10 @@ public final class CrumbsHandler: HTTPHandler {
         self.codec = try SessionCodec(
             secretKeys: configuration.secretKeys, mode: configuration.sessionMode,
             lifetimeSeconds: configuration.sessionLifetimeSeconds)
-        var name = configuration.sessionCookieName
-        self.sessionCookieNameIsPlain = name.withUTF8 { JSONWriter.isPlainASCII($0) }
-        self.sessionCookieName = .allocate(capacity: name.utf8.count)
-        _ = self.sessionCookieName.initialize(from: name.utf8)
+        let name = configuration.sessionCookieName.utf8
+        self.sessionCookieName = .allocate(capacity: name.count)
+        _ = self.sessionCookieName.initialize(from: name)
+        self.sessionCookieNameIsPlain = JSONWriter.isPlainASCII(UnsafeBufferPointer(sessionCookieName))
         self.plainCookies = CookieHeaders(configuration, overHTTPS: false)
         self.httpsCookies = CookieHeaders(configuration, overHTTPS: true)
         if let settings = configuration.store, let loop {
