@@ -711,7 +711,10 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
             "`bench/profile.py` (`--profile`), after the runs above: CPU per request from /proc around a pinned "
             "3 s wrk run (user and kernel, the median of three), and instructions per request under callgrind "
             "(whole seconds of wrk with 8 connections after a warm-up, split by where they run; \"own code\" is "
-            "the server's binary, with the Swift runtime for Crumbs). Both servers make the same system calls "
+            "the server's binary, with the Swift runtime for Crumbs), and from the same callgrind run the lines "
+            "of code a request runs (64-byte lines holding an instruction that runs at least once every two "
+            "requests, in all and in the server's own code: each is fetched into the L1 instruction cache again "
+            "for each request, after the kernel's network stack has run on the same core). Both servers make the same system calls "
             "per request (strace: one epoll_ctl, one readv, one ioctl, one writev; each writes its reply as soon as it is made), so the kernel's share is the "
             "same work; the difference is user space.", "",
         ] + profile.strip().splitlines()
