@@ -5,7 +5,9 @@ app under gunicorn, measured in the same run, interleaved, and written to BENCHM
 Pinned runs put every server on core 0 and wrk on core 1 (taskset), one event loop each.
 Each round runs every scenario against every server once, back to back, and the next round
 runs them in the reverse order (A B C, C B A, ...), so neither server always goes first;
-each run starts once the server before it has stopped using the CPU.
+each run starts once the server before it has stopped using the CPU. Every round after the
+first starts each server anew (a process keeps the physical pages it was given, and with
+them a few percent of luck for its whole life).
 The ratio quoted against C is the median of the rounds' ratios: two runs a second apart see
 the same machine, while the machine drifts by more than the servers differ from one round to
 the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops,
@@ -65,10 +67,26 @@ class Server:
     def __init__(self, name, command, port, cpus):
         self.name, self.port = name, port
         self.command = (["taskset", "-c", cpus] if cpus else []) + command
+        self.start()
+
+    def start(self):
         self.process = subprocess.Popen(
             self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, start_new_session=True
         )
-        wait_until_serving(port, self.process)
+        wait_until_serving(self.port, self.process)
+
+    def restart(self, warmup, cpus, threads=1):
+        """A fresh process, warmed up with `warmup` seconds of the mix and of the distinct
+        sessions (every code path of the scenarios, zlib's included). One process keeps the
+        physical pages it was given for its life, and the same binary measured 0.87× and
+        0.94× the C server in two runs a few minutes apart, each with rounds as tight as
+        ±0.01: a run that starts each server once measures the luck of those pages. A new
+        process each round makes the median over the rounds measure the servers."""
+        self.stop()
+        self.start()
+        for scenario in ("mix", "distinct_sessions"):
+            wrk(self.port, scenario, warmup, cpus, threads=threads)
+        self.wait_until_idle()
 
     def pids(self):
         """The server and its children (gunicorn's worker)."""
@@ -255,6 +273,9 @@ def main():
     parser.add_argument("--self-check", action="store_true",
                         help="also run a second C baseline, to measure the method's own error (an A/A test)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of each scenario run first, not recorded")
+    parser.add_argument("--round-warmup", type=int, default=1,
+                        help="seconds of the mix and of the distinct sessions run by each server started anew for a "
+                             "round, not recorded")
     parser.add_argument("--million", action="store_true", help="also measure RSS after 1,000,000 requests")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     parser.add_argument("--python", default=sys.executable)
@@ -304,6 +325,10 @@ def main():
             server.wait_until_idle()
         in_turn = list(servers.items())
         for round_number in range(args.rounds):
+            if round_number:
+                for name, server in servers.items():
+                    if name != "Flask+gunicorn":  # (35x slower: the luck of its pages is lost in that)
+                        server.restart(args.round_warmup, "1")
             for scenario in SCENARIOS:
                 for name, server in (in_turn if round_number % 2 == 0 else reversed(in_turn)):
                     if name == "Flask+gunicorn" and scenario != "mix":
@@ -357,6 +382,9 @@ def main():
                 wrk(server.port, scenario, args.warmup, None, threads=2)
         in_turn = list(two_loops.items())
         for round_number in range(args.two_loop_rounds):
+            if round_number:
+                for server in two_loops.values():
+                    server.restart(args.round_warmup, None, threads=2)
             for scenario in SCENARIOS:
                 for name, server in (in_turn if round_number % 2 == 0 else reversed(in_turn)):
                     run = wrk(server.port, scenario, args.duration, None, threads=2)
@@ -602,7 +630,10 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"- machine: {os.cpu_count()} cores, {cpu.group(1) if cpu else platform.processor()}, Linux {platform.release()}",
         f"- method: {args.warmup} s of each scenario per server first (not recorded), then "
         f"{args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
-        "and wrk to core 1 with taskset, one event loop; within a round the servers run back to back, in the "
+        "and wrk to core 1 with taskset, one event loop; every C and Crumbs server is started anew for each round "
+        f"after the first and warmed up with {args.round_warmup} s of the mix and of the distinct sessions (not "
+        "recorded), since one process keeps the physical pages it was given and with them a few percent of luck; "
+        "within a round the servers run back to back, in the "
         "reverse order every other round, each once the one before has gone idle; requests/s and latencies are "
         "medians of the rounds; \"vs C\" is the median of the rounds' ratios (each round's two runs are seconds "
         "apart, so they see the same machine), with the middle half of those ratios and, last, the ratio of the "
