@@ -6,8 +6,8 @@ Pinned runs put every server on core 0 and wrk on core 1 (taskset), one event lo
 Each round runs every scenario against every server once, back to back, and the next round
 runs them in the reverse order (A B C, C B A, ...), so neither server always goes first;
 each run starts once the server before it has stopped using the CPU. Every round after the
-first starts each server anew (a process keeps the physical pages it was given, and with
-them a few percent of luck for its whole life).
+first starts each server anew (a process keeps where it was placed, its addresses and its
+physical pages, and with them a few percent of luck, for its whole life).
 The ratio quoted against C is the median of the rounds' ratios: two runs a second apart see
 the same machine, while the machine drifts by more than the servers differ from one round to
 the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops,
@@ -77,8 +77,9 @@ class Server:
 
     def restart(self, warmup, cpus, threads=1):
         """A fresh process, warmed up with `warmup` seconds of the mix and of the distinct
-        sessions (every code path of the scenarios, zlib's included). One process keeps the
-        physical pages it was given for its life, and the same binary measured 0.87× and
+        sessions (every code path of the scenarios, zlib's included). One process keeps where
+        it was placed for its life (code and libraries at addresses chosen anew at each
+        start, memory on the physical pages it was given), and the same binary measured 0.87× and
         0.94× the C server in two runs a few minutes apart, each with rounds as tight as
         ±0.01: a run that starts each server once measures the luck of those pages. A new
         process each round makes the median over the rounds measure the servers."""
@@ -632,7 +633,8 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
         f"{args.rounds} rounds, {args.duration} s per run, {CONNECTIONS} connections, servers pinned to core 0 "
         "and wrk to core 1 with taskset, one event loop; every C and Crumbs server is started anew for each round "
         f"after the first and warmed up with {args.round_warmup} s of the mix and of the distinct sessions (not "
-        "recorded), since one process keeps the physical pages it was given and with them a few percent of luck; "
+        "recorded), since a process keeps where it was placed (addresses, physical pages) and with it a few "
+        "percent of luck; "
         "within a round the servers run back to back, in the "
         "reverse order every other round, each once the one before has gone idle; requests/s and latencies are "
         "medians of the rounds; \"vs C\" is the median of the rounds' ratios (each round's two runs are seconds "
