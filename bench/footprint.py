@@ -33,6 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import profile  # noqa: E402  (the servers' command lines of make profile)
 import run  # noqa: E402  (the servers and the cookies of make bench)
 
 LIBEVENT = "/usr/lib/x86_64-linux-gnu/libevent-2.1.so.7"
@@ -66,8 +67,7 @@ def main():
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-footprint-"))
     key_file, cookie, _, page_file = run.prepare(workdir, 1, sys.executable)
     binary = run.CRUMBS if args.server == "crumbs" else run.BASELINE
-    command = ([str(binary), "--port", str(PORT), "--threads", "1", "--secret-key-file", str(key_file)]
-               if args.server == "crumbs" else [str(binary), str(PORT), str(key_file), "1", str(page_file)])
+    command = profile.server_command("Crumbs" if args.server == "crumbs" else "C baseline", PORT, key_file, page_file)
     trace = workdir / "lackey.out"
     process = subprocess.Popen(["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace}"] + command,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -123,7 +123,8 @@ def instructions_per_request(name, scenario, key_file, page_file, port, workdir)
     lines = {o: {address >> 6 for address, count in counts.items() if count * 2 >= served}
              for o, counts in by_address.items()}
     groups["code lines"] = sum(len(found) for found in lines.values())
-    groups["own code lines"] = sum(len(found) for o, found in lines.items() if GROUPS[0][1](o))
+    is_own = dict(GROUPS)["own code"]
+    groups["own code lines"] = sum(len(found) for o, found in lines.items() if is_own(o))
     return groups
 
 
