@@ -51,7 +51,7 @@ python-deps:
 # The binary users run: `make run` serves it and `make test` tests it. Linked with full
 # link-time optimisation: LLVM then inlines and lays out the request path across EventHTTP,
 # CrumbsApp and CrumbsSession as one program, which cross-module optimisation alone does not
-# (callgrind: 10-12% fewer instructions and 64-byte lines of Crumbs' own code a request on
+# (callgrind: 9-13% fewer instructions and 64-byte lines of Crumbs' own code a request on
 # every bench scenario, e.g. 5,500 to 4,927 and 297 to 261 lines on count_with_cookie).
 # SwiftPM's flag, not `-lto` in Package.swift: it then links bitcode, not objects.
 RELEASE_BUILD := swift build -c release --product crumbs --static-swift-stdlib --experimental-lto-mode=full
