@@ -12,10 +12,18 @@ The ratio quoted against C is the median of the rounds' ratios: two runs a secon
 the same machine, while the machine drifts by more than the servers differ from one round to
 the next. `--self-check` adds a second copy of the C baseline, pinned and with two loops,
 whose ratio to the first shows how far the method itself strays from 1.00 on this machine.
+
+Duets (`--duet-rounds`, Bulej et al., "Duet Benchmarking: Improving Measurement Accuracy in
+the Cloud", Empirical Software Engineering 25, 2020) run Crumbs and the C server at the same
+time, both pinned to core 0, each loaded by its own wrk on core 1. On a machine whose speed
+changes from one second to the next, that is the only way for both to see the same machine;
+their ratio is requests per second of CPU the scheduler gave each. On the 2-core Intel Xeon
+where it was introduced, the copy of the C server measured 0.87-1.07x the C server in
+sequential rounds and 0.997-1.013x in duets (medians of 5 rounds per scenario).
 Timings are never asserted: this reports, `make test` checks behaviour.
 
-Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--self-check] [--million]
-                    [--output BENCHMARKS.md]
+Usage: bench/run.py [--rounds N] [--duration S] [--warmup S] [--duet-rounds N] [--self-check]
+                    [--only-duets] [--million] [--output BENCHMARKS.md]
 (`make bench` builds what it needs and runs this.)
 """
 
@@ -104,6 +112,18 @@ class Server:
                 pass
         return total
 
+    def cpu_ns(self):
+        """Time on a CPU, every thread of the server and its children, in nanoseconds
+        (/proc/PID/task/TID/schedstat: exact, where /proc/PID/stat counts 10 ms ticks)."""
+        total = 0
+        for pid in self.pids():
+            for stat in pathlib.Path(f"/proc/{pid}/task").glob("*/schedstat"):
+                try:
+                    total += int(stat.read_text().split()[0])
+                except (FileNotFoundError, IndexError, ValueError):
+                    pass
+        return total
+
     def wait_until_idle(self, timeout=5.0):
         """Returns once the server has used no CPU for 100 ms. gunicorn goes on answering the
         requests queued when wrk stops for a fraction of a second, on the core the next server
@@ -157,12 +177,20 @@ def parse_duration(text):
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS, env=None):
-    command = (["taskset", "-c", cpus] if cpus else []) + [
+def wrk_command(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS):
+    return (["taskset", "-c", cpus] if cpus else []) + [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
         "-s", str(WRK_DIR / f"{scenario}.lua"), f"http://127.0.0.1:{port}",
     ]
+
+
+def wrk(port, scenario, duration, cpus, threads=1, connections=CONNECTIONS, env=None):
+    command = wrk_command(port, scenario, duration, cpus, threads, connections)
     out = subprocess.run(command, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}).stdout
+    return wrk_result(out, command)
+
+
+def wrk_result(out, command):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # The latency distribution's lines, not the "+/- Stdev" column of the thread table.
     p50 = parse_duration(re.search(r"^\s+50%\s+(\S+)$", out, re.MULTILINE).group(1))
@@ -263,6 +291,127 @@ def check_same_replies(servers, cookie, cookies_file):
     print(f"same replies from the C baseline and Crumbs: {len(cases)} requests", flush=True)
 
 
+def duet(first, second, scenario, duration, cpus, threads=1):
+    """One wrk per server, started together: both servers on the same cores at the same time
+    (duet benchmarking, Bulej et al., 2020), so whatever the machine does to one it does to the
+    other. Returns each server's run, with the CPU time it was given (`cpu`, seconds)."""
+    before = {server.name: server.cpu_ns() for server in (first, second)}
+    commands = {server.name: wrk_command(server.port, scenario, duration, cpus, threads) for server in (first, second)}
+    processes = {name: subprocess.Popen(command, stdout=subprocess.PIPE, text=True) for name, command in commands.items()}
+    runs = {}
+    for name, process in processes.items():
+        out, _ = process.communicate()
+        if process.returncode != 0:
+            raise subprocess.CalledProcessError(process.returncode, commands[name], out)
+        runs[name] = wrk_result(out, commands[name])
+    for server in (first, second):
+        runs[server.name]["cpu"] = (server.cpu_ns() - before[server.name]) / 1e9
+        server.wait_until_idle()
+    return runs[first.name], runs[second.name]
+
+
+def duet_suite(args, key_file, page_file, commands):
+    """Crumbs and the C server in duets, and with `--self-check` the copy of the C server and
+    the C server: every server pinned to core 0 with one loop, both wrk to core 1. Rounds as
+    in the sequential runs: every server started anew for each round after the first, the
+    two duets of a scenario in the reverse order and the other wrk started first every other
+    round. Returns {(other, scenario): [(C's run, other's run), ...]}."""
+    names = ["C baseline", "Crumbs"] + (["C baseline (copy)"] if args.self_check else [])
+    servers = {}
+    for offset, name in enumerate(names):
+        port = 18120 + offset
+        command = ([str(CRUMBS), "--port", str(port), "--threads", "1", "--secret-key-file", str(key_file)]
+                   if name == "Crumbs" else [str(BASELINE), str(port), str(key_file), "1", str(page_file)])
+        servers[name] = Server(name, command, port, "0")
+        commands[(name, "server, duet")] = command
+    pairs = {}
+    try:
+        for server in servers.values():
+            for scenario in SCENARIOS:
+                wrk(server.port, scenario, args.warmup, "1")
+            server.wait_until_idle()
+        others = names[1:]
+        for round_number in range(args.duet_rounds):
+            if round_number:
+                for server in servers.values():
+                    server.restart(args.round_warmup, "1")
+            for scenario in SCENARIOS:
+                for other in (others if round_number % 2 == 0 else reversed(others)):
+                    c, x = servers["C baseline"], servers[other]
+                    if round_number % 2 == 0:
+                        c_run, other_run = duet(c, x, scenario, args.duration, "1")
+                    else:
+                        other_run, c_run = duet(x, c, scenario, args.duration, "1")
+                    pairs.setdefault((other, scenario), []).append((c_run, other_run))
+                    commands[(other, scenario, "duet")] = other_run["command"]
+                    print(f"duet round {round_number + 1} {scenario:18} C {c_run['rps']:9.0f} rps "
+                          f"p99 {c_run['p99']:.2f} ms {c_run['cpu']:.3f} s CPU | {other:17} {other_run['rps']:9.0f} rps "
+                          f"p99 {other_run['p99']:.2f} ms {other_run['cpu']:.3f} s CPU | per CPU second "
+                          f"{efficiency_ratio(c_run, other_run):.3f}x, requests/s {other_run['rps'] / c_run['rps']:.3f}x",
+                          flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+    for (other, scenario), runs in pairs.items():
+        ratios = [efficiency_ratio(c, x) for c, x in runs]
+        print(f"duet median {scenario:18} {other:17} {median(ratios):.3f}x C per CPU second (range {min(ratios):.3f}-"
+              f"{max(ratios):.3f}), requests/s {median([x['rps'] / c['rps'] for c, x in runs]):.3f}x, "
+              f"p99 {median([x['p99'] / c['p99'] for c, x in runs]):.2f}x", flush=True)
+    return pairs
+
+
+def efficiency_ratio(c_run, other_run):
+    """Requests a CPU second, of the other server against C's, in one duet. The scheduler
+    shares the core evenly only on average (one server is given a slice more than the other
+    in some duets: 1.49 s against 1.59 s in 3 s runs), and this corrects for it."""
+    return (other_run["requests"] / other_run["cpu"]) / (c_run["requests"] / c_run["cpu"])
+
+
+def duet_report(args, duets):
+    """The duets' section of the report."""
+    if not duets:
+        return []
+    return [
+        "",
+        "## Duets: pinned, one loop, both servers at once",
+        "",
+        f"Crumbs and the C server on core 0 at the same time, each loaded by its own wrk (both on core 1, "
+        f"{CONNECTIONS} connections each, started together), {args.duet_rounds} rounds of {args.duration} s, "
+        "every server started anew for each round after the first; with `--self-check` a copy of the C server "
+        "is set against it in the same way, in the same rounds. Whatever the machine does to one server in a "
+        "duet it does to the other at the same moment. \"Per CPU second\" is the ratio of requests served per "
+        "second of CPU the scheduler gave each server in the duet (/proc/PID/task/*/schedstat): what a request "
+        "costs each, on the same core at the same time, corrected for the scheduler's uneven slices (the "
+        "ratio of requests/s is beside it). The copy's column is this method's own error.",
+        "",
+    ] + duet_table(duets)
+
+
+def duet_table(pairs):
+    """A row per scenario: Crumbs against C, and the copy against C, as medians of the duets."""
+    rows = [
+        "| scenario | C requests/s | Crumbs requests/s | Crumbs vs C, per CPU second | middle half | lowest–highest | "
+        "requests/s vs C | p99 vs C | copy vs C, per CPU second | copy lowest–highest | copy p99 vs C |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in SCENARIOS:
+        runs = pairs.get(("Crumbs", scenario))
+        if not runs:
+            continue
+        ratios = [efficiency_ratio(c, x) for c, x in runs]
+        low, high = middle_half(ratios)
+        copy = pairs.get(("C baseline (copy)", scenario), [])
+        copy_ratios = [efficiency_ratio(c, x) for c, x in copy]
+        copy_cells = (f"{median(copy_ratios):.3f}× | {min(copy_ratios):.3f}–{max(copy_ratios):.3f}× | "
+                      f"{median([x['p99'] / c['p99'] for c, x in copy]):.2f}×") if copy else "– | – | –"
+        rows.append(
+            f"| {scenario} | {median([c['rps'] for c, _ in runs]):,.0f} | {median([x['rps'] for _, x in runs]):,.0f} | "
+            f"**{median(ratios):.3f}×** | {low:.3f}–{high:.3f}× | {min(ratios):.3f}–{max(ratios):.3f}× | "
+            f"{median([x['rps'] / c['rps'] for c, x in runs]):.3f}× | "
+            f"{median([x['p99'] / c['p99'] for c, x in runs]):.2f}× | {copy_cells} |")
+    return rows
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -282,6 +431,9 @@ def main():
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--store-rounds", type=int, default=7, help="rounds of the Redis store suite")
     parser.add_argument("--two-loop-rounds", type=int, default=5, help="rounds of the unpinned two-loop comparison")
+    parser.add_argument("--duet-rounds", type=int, default=9,
+                        help="rounds of duets, Crumbs and the C server measured at the same time on the same core")
+    parser.add_argument("--only-duets", action="store_true", help="run the duets alone (a quick check of a change)")
     parser.add_argument("--only-store", action="store_true", help="run the Redis store suite alone")
     parser.add_argument("--skip-store", action="store_true", help="leave the Redis store suite out")
     parser.add_argument("--seed", type=int, default=None, help="seed of the distinct sessions' counts (printed)")
@@ -306,6 +458,12 @@ def main():
     }
     if not args.self_check:
         del definitions["C baseline (copy)"]
+    if args.only_duets:
+        commands = {}
+        duets = duet_suite(args, key_file, page_file, commands)
+        pathlib.Path(args.output).write_text("\n".join(["# Duets", ""] + duet_report(args, duets)[1:] + [""]))
+        print(f"wrote {args.output}")
+        return
     if args.only_store:
         store = store_suite(args, key_file, workdir, {})
         write_store_report(args, store)
@@ -362,6 +520,9 @@ def main():
     finally:
         for server in servers.values():
             server.stop()
+
+    # Duets: Crumbs and the C server at the same time on the same core.
+    duets = duet_suite(args, key_file, page_file, commands) if args.duet_rounds else {}
 
     # Unpinned, two event loops against the C baseline with two threads, wrk -t2 on the same
     # two cores, rounds interleaved as above.
@@ -437,7 +598,7 @@ def main():
         subprocess.run([sys.executable, str(ROOT / "bench" / "profile.py"), "--output", str(workdir / "profile.md")],
                        check=True)
         profile = (workdir / "profile.md").read_text()
-    write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands, store, seed, profile)
+    write_report(args, results, rss, ab, unpinned, duets, behind_nginx, million, commands, store, seed, profile)
 
 
 STORE_SCENARIOS = {
@@ -619,7 +780,7 @@ def pinned_summary(results, rss):
     return rows
 
 
-def write_report(args, results, rss, ab, unpinned, behind_nginx, million, commands, store, seed, profile=None):
+def write_report(args, results, rss, ab, unpinned, duets, behind_nginx, million, commands, store, seed, profile=None):
     cpu = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text())
     lines = [
         "# Benchmarks",
@@ -685,6 +846,7 @@ def write_report(args, results, rss, ab, unpinned, behind_nginx, million, comman
     ]
     for (name, scenario), runs in sorted(results.items()):
         lines.append(f"- {scenario} / {name}: " + ", ".join(f"{r['rps']:,.0f}" for r in runs))
+    lines += duet_report(args, duets)
     lines += [
         "",
         "## ab, keep-alive, with cookies",
