@@ -56,7 +56,7 @@ python-deps:
 # every bench scenario, e.g. 5,500 to 4,932 and 297 to 261 lines on count_with_cookie).
 # SwiftPM's flag, not `-lto` in Package.swift: it then links bitcode, not objects.
 # Laid out by pgo/crumbs.profdata at link time (`make pgo` makes it; pgo/train.py says how
-# and why): own lines 261 to 186 a count_with_cookie request, 2.0-2.4% more requests per CPU
+# and why): own lines 261 to 187 a count_with_cookie request, 2.0-2.4% more requests per CPU
 # second in duets. SwiftPM does not see the profile as an input, so a newer profile removes
 # the binary first, to be linked again.
 PGO_PROFILE := pgo/crumbs.profdata

@@ -33,8 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import profile  # noqa: E402  (the servers' command lines of make profile)
-import run  # noqa: E402  (the servers and the cookies of make bench)
+import run  # noqa: E402  (the servers, their command lines and the cookies of make bench)
 
 LIBEVENT = "/usr/lib/x86_64-linux-gnu/libevent-2.1.so.7"
 PORT = 18151
@@ -67,7 +66,7 @@ def main():
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="crumbs-footprint-"))
     key_file, cookie, _, page_file = run.prepare(workdir, 1, sys.executable)
     binary = run.CRUMBS if args.server == "crumbs" else run.BASELINE
-    command = profile.server_command("Crumbs" if args.server == "crumbs" else "C baseline", PORT, key_file, page_file)
+    command = run.server_command("Crumbs" if args.server == "crumbs" else "C baseline", PORT, key_file, page_file)
     trace = workdir / "lackey.out"
     process = subprocess.Popen(["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace}"] + command,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -47,12 +47,6 @@ GROUPS = [
 ]
 
 
-def server_command(name, port, key_file, page_file):
-    if name == "C baseline":
-        return [str(run.BASELINE), str(port), str(key_file), "1", str(page_file)]
-    return [str(run.CRUMBS), "--port", str(port), "--threads", "1", "--secret-key-file", str(key_file)]
-
-
 def wrk_requests(port, scenario, seconds, connections=8, cpus=None):
     out = subprocess.run(
         (["taskset", "-c", cpus] if cpus else [])
@@ -66,7 +60,7 @@ def cpu_per_request(name, scenario, key_file, page_file, port):
     """User and kernel CPU microseconds per request, pinned, median of three runs."""
     samples = []
     for _ in range(3):
-        server = run.Server(name, server_command(name, port, key_file, page_file), port, "0")
+        server = run.Server(name, run.server_command(name, port, key_file, page_file), port, "0")
         try:
             wrk_requests(port, scenario, 1, 64, "1")
             before = pathlib.Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -85,7 +79,7 @@ def instructions_per_request(name, scenario, key_file, page_file, port, workdir)
     out_file = workdir / f"callgrind.{port}.out"
     process = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--compress-strings=no", "--compress-pos=no", "--dump-instr=yes",
-         f"--callgrind-out-file={out_file}"] + server_command(name, port, key_file, page_file),
+         f"--callgrind-out-file={out_file}"] + run.server_command(name, port, key_file, page_file),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         run.wait_until_serving(port, process, timeout=60)

@@ -291,6 +291,13 @@ def check_same_replies(servers, cookie, cookies_file):
     print(f"same replies from the C baseline and Crumbs: {len(cases)} requests", flush=True)
 
 
+def server_command(name, port, key_file, page_file, threads=1):
+    """Crumbs, or the C baseline (or its copy), on `port` with `threads` event loops."""
+    if name == "Crumbs":
+        return [str(CRUMBS), "--port", str(port), "--threads", str(threads), "--secret-key-file", str(key_file)]
+    return [str(BASELINE), str(port), str(key_file), str(threads), str(page_file)]
+
+
 def duet(first, second, scenario, duration, cpus, threads=1):
     """One wrk per server, started together: both servers on the same cores at the same time
     (duet benchmarking, Bulej et al., 2020), so whatever the machine does to one it does to the
@@ -320,8 +327,7 @@ def duet_suite(args, key_file, page_file, commands):
     servers = {}
     for offset, name in enumerate(names):
         port = 18120 + offset
-        command = ([str(CRUMBS), "--port", str(port), "--threads", "1", "--secret-key-file", str(key_file)]
-                   if name == "Crumbs" else [str(BASELINE), str(port), str(key_file), "1", str(page_file)])
+        command = server_command(name, port, key_file, page_file)
         servers[name] = Server(name, command, port, "0")
         commands[(name, "server, duet")] = command
     pairs = {}
@@ -406,7 +412,7 @@ def duet_table(pairs):
                       f"{median([x['p99'] / c['p99'] for c, x in copy]):.2f}×") if copy else "– | – | –"
         rows.append(
             f"| {scenario} | {median([c['rps'] for c, _ in runs]):,.0f} | {median([x['rps'] for _, x in runs]):,.0f} | "
-            f"**{median(ratios):.3f}×** | {low:.3f}–{high:.3f}× | {min(ratios):.3f}–{max(ratios):.3f}× | "
+            f"{median(ratios):.3f}× | {low:.3f}–{high:.3f}× | {min(ratios):.3f}–{max(ratios):.3f}× | "
             f"{median([x['rps'] / c['rps'] for c, x in runs]):.3f}× | "
             f"{median([x['p99'] / c['p99'] for c, x in runs]):.2f}× | {copy_cells} |")
     return rows

@@ -6,7 +6,7 @@ LLVM lays out and inlines the release binary's code by this profile at link time
 together, and the ones that do not run move out of the way, so a request runs through fewer
 64-byte lines of code, which it fetches again every request after the kernel's network stack
 has run on the same core. Measured in duets (BENCHMARKS.md): 2.0-2.4% more requests per CPU
-second on the lesson's routes, own lines 261 to 186 a `count` request.
+second on the lesson's routes, own lines 261 to 187 a `count` request.
 
 Steps:
 1. an instrumented release build into .build-pgo (lld's `--lto-cs-profile-generate`, the
@@ -20,7 +20,8 @@ Steps:
 4. `llvm-profdata merge --sparse` (only the functions that ran) into pgo/crumbs.profdata.
 
 A profile goes stale function by function as the code changes: a function whose control flow
-changed is laid out without it (lld warns), never wrongly. Rerun `make pgo` after changing the
+changed no longer matches its record (LLVM keeps a hash of each function's control flow) and
+is laid out without it, never wrongly. Rerun `make pgo` after changing the
 request path, and commit the new profile with the change.
 
 Usage: pgo/train.py [--seconds S] [--output pgo/crumbs.profdata]   (needs wrk and taskset)
